@@ -1,0 +1,35 @@
+// The embedded SQLite database: the one durable store besides the DICOM files themselves.
+// Schema changes are numbered migrations applied in order at open.
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /** fsync every commit (synchronous=FULL); off only for benchmarks. */
+  durable: boolean;
+}
+
+export function openDatabase(path: string, options: OpenDatabaseOptions): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.durable ? 'FULL' : 'OFF'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  let version = row?.version ?? 0;
+  if (!row) db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+  for (const migration of MIGRATIONS.slice(version)) {
+    db.transaction(() => {
+      db.exec(migration);
+      version += 1;
+      db.prepare('UPDATE schema_version SET version = ?').run(version);
+    })();
+  }
+}

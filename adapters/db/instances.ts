@@ -1,0 +1,112 @@
+// Rows of the instances table: what was stored, where, and the keys a DICOMDIR needs.
+import type { Db } from './database.ts';
+
+export interface InstanceRecord {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  patientId: string | null;
+  patientName: string | null;
+  patientBirthDate: string | null;
+  patientSex: string | null;
+  studyDate: string | null;
+  studyTime: string | null;
+  studyId: string | null;
+  accessionNumber: string | null;
+  studyDescription: string | null;
+  seriesNumber: string | null;
+  modality: string | null;
+  instanceNumber: string | null;
+  specificCharacterSet: string | null;
+  path: string;
+  bytes: number;
+  receivedTransferSyntax: string;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  receivedAt: string;
+  headerJson: string;
+}
+
+export interface StoredInstanceRow {
+  id: number;
+  path: string;
+  jobId: string | null;
+}
+
+const COLUMNS: Record<keyof InstanceRecord, string> = {
+  sopInstanceUid: 'sop_instance_uid',
+  sopClassUid: 'sop_class_uid',
+  studyInstanceUid: 'study_instance_uid',
+  seriesInstanceUid: 'series_instance_uid',
+  patientId: 'patient_id',
+  patientName: 'patient_name',
+  patientBirthDate: 'patient_birth_date',
+  patientSex: 'patient_sex',
+  studyDate: 'study_date',
+  studyTime: 'study_time',
+  studyId: 'study_id',
+  accessionNumber: 'accession_number',
+  studyDescription: 'study_description',
+  seriesNumber: 'series_number',
+  modality: 'modality',
+  instanceNumber: 'instance_number',
+  specificCharacterSet: 'specific_character_set',
+  path: 'path',
+  bytes: 'bytes',
+  receivedTransferSyntax: 'received_transfer_syntax',
+  callingAeTitle: 'calling_ae_title',
+  calledAeTitle: 'called_ae_title',
+  receivedAt: 'received_at',
+  headerJson: 'header_json',
+};
+const keys = Object.keys(COLUMNS) as (keyof InstanceRecord)[];
+
+export class InstanceIndex {
+  private readonly findCurrent;
+  private readonly insert;
+  private readonly insertDuplicate;
+  private readonly replace;
+  private readonly countKeptApart;
+
+  constructor(private readonly db: Db) {
+    this.findCurrent = db.prepare(
+      'SELECT id, path, job_id AS jobId FROM instances WHERE sop_instance_uid = ? AND duplicate_of IS NULL',
+    );
+    const cols = keys.map((k) => COLUMNS[k]).join(', ');
+    const params = keys.map((k) => `@${k}`).join(', ');
+    this.insert = db.prepare(`INSERT INTO instances (${cols}) VALUES (${params})`);
+    this.insertDuplicate = db.prepare(`INSERT INTO instances (${cols}, duplicate_of) VALUES (${params}, @duplicateOf)`);
+    this.replace = db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE id = @id`);
+    this.countKeptApart = db.prepare('SELECT count(*) AS n FROM instances WHERE sop_instance_uid = ? AND duplicate_of IS NOT NULL');
+  }
+
+  current(sopInstanceUid: string): StoredInstanceRow | undefined {
+    return this.findCurrent.get(sopInstanceUid) as StoredInstanceRow | undefined;
+  }
+
+  keptApartCount(sopInstanceUid: string): number {
+    return (this.countKeptApart.get(sopInstanceUid) as { n: number }).n;
+  }
+
+  add(record: InstanceRecord): number {
+    return Number(this.insert.run(record).lastInsertRowid);
+  }
+
+  replaceCurrent(id: number, record: InstanceRecord): void {
+    this.replace.run({ ...record, id });
+  }
+
+  addKeptApart(record: InstanceRecord, duplicateOf: number): number {
+    return Number(this.insertDuplicate.run({ ...record, duplicateOf }).lastInsertRowid);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+  }
+
+  all(): (InstanceRecord & { id: number; duplicateOf: number | null; jobId: string | null })[] {
+    const select = keys.map((k) => `${COLUMNS[k]} AS ${k}`).join(', ');
+    return this.db.prepare(`SELECT id, ${select}, duplicate_of AS duplicateOf, job_id AS jobId FROM instances ORDER BY id`).all() as never;
+  }
+}

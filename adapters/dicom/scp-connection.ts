@@ -1,0 +1,292 @@
+// One TCP connection of the storage SCP: dcmjs-dimse parses DIMSE commands and fragments, our own
+// framer and A-ASSOCIATE-RQ parser guard the PDU layer, the instance store writes the data sets,
+// and every association-level decision is the association actor's: this class reports what
+// happened on the wire (events) and carries out what the actor decides (commands).
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { Scp, Association, Implementation, Dataset, CEchoResponse, CStoreResponse, constants } from './dimse.ts';
+import type { DimseCStoreRequest, DimseCEchoRequest, DimsePresentationContext, DimseCStoreResponse, DimseCEchoResponse, DimseDataset } from './dimse.ts';
+import type { Writable } from 'node:stream';
+import { PduFramer, PduType, AbortReason, type PduLimits } from './pdu-framer.ts';
+import { parseAssociateRq, AssociateRqError, type ParsedAssociateRq } from './associate-rq.ts';
+import type { InstanceStore } from '../store/instance-store.ts';
+import type { InstanceSink, StoreOutcome } from '../store/instance-sink.ts';
+import { DimseStatus as Status } from '../../src/dicom/status.ts';
+import type { ConnectionCommand, ConnectionEvent } from '../../machines/association.machine.ts';
+
+export interface ScpConnectionDeps {
+  id: string;
+  store: InstanceStore;
+  logger: Logger;
+  limits: PduLimits;
+}
+
+/** After we sent A-ASSOCIATE-RJ, A-RELEASE-RP or A-ABORT the peer should close; if not, we do. */
+const CLOSE_AFTER_LAST_PDU_MS = 2000;
+const ABORT_SOURCE_PROVIDER = 2;
+
+export class ScpConnection extends Scp {
+  readonly id: string;
+  private readonly log: Logger;
+  private readonly store: InstanceStore;
+  private readonly framer: PduFramer;
+  private emitToActor: ((event: ConnectionEvent) => void) | undefined;
+  private readonly early: ConnectionEvent[] = [];
+  private request: ParsedAssociateRq | undefined;
+  private established = false;
+  private ended = false;
+  private sink: InstanceSink | undefined;
+  private outcome: StoreOutcome | undefined;
+  /** P-DATA held back while a C-STORE is being made durable (one operation at a time). */
+  private held: Buffer[] | undefined;
+
+  constructor(private readonly socket: Socket, deps: ScpConnectionDeps) {
+    // The library's own timers are replaced by the actor's (ARTIM, idle, release).
+    super(socket, { connectTimeout: 2 ** 31 - 1, associationTimeout: 2 ** 31 - 1, pduTimeout: 2 ** 31 - 1 });
+    this.id = deps.id;
+    this.log = deps.logger;
+    this.store = deps.store;
+    this.framer = new PduFramer(deps.limits);
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    // Replace the library's quadratic, unbounded PDU accumulator with our framer.
+    for (const listener of socket.listeners('data')) socket.removeListener('data', listener as never);
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    this.on('networkError', (err: Error) => this.violation(`DIMSE layer: ${err.message}`));
+    this.on('close', () => this.closed());
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+  }
+
+  /** Connects this connection to its association actor; events seen before are delivered now. */
+  attach(emit: (event: ConnectionEvent) => void): void {
+    this.emitToActor = emit;
+    for (const event of this.early.splice(0)) emit(event);
+  }
+
+  detach(): void {
+    this.emitToActor = undefined;
+  }
+
+  execute(command: ConnectionCommand): void {
+    try {
+      switch (command.type) {
+        case 'accept': return this.accept(command);
+        case 'reject':
+          this.writePdu(Buffer.from([0x03, 0, 0, 0, 0, 4, 0, command.result, command.source, command.reason]));
+          return this.endSoon();
+        case 'release.respond':
+          this.writePdu(Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]));
+          return this.endSoon();
+        case 'abort':
+          this.writePdu(Buffer.from([0x07, 0, 0, 0, 0, 4, 0, 0, command.source, command.reason]));
+          this.sink?.abandon();
+          return this.endSoon();
+        case 'close':
+          this.sink?.abandon();
+          this.socket.destroy();
+          return;
+      }
+    } catch (err) {
+      this.log.error({ err, command: command.type }, 'could not carry out a connection command');
+      this.socket.destroy();
+    }
+  }
+
+  // ---- what the wire says -------------------------------------------------------------------
+
+  private emit2(event: ConnectionEvent): void {
+    if (this.emitToActor) this.emitToActor(event);
+    else this.early.push(event);
+  }
+
+  private received(chunk: Buffer): void {
+    if (this.ended) return;
+    for (const verdict of this.framer.push(chunk)) {
+      if (verdict.kind === 'violation') return this.violation(verdict.reason, verdict.abortReason);
+      this.handlePdu(verdict.type, verdict.pdu);
+      if (this.ended) return;
+    }
+  }
+
+  private handlePdu(type: number, pdu: Buffer): void {
+    if (this.held && type === PduType.PData) {
+      this.held.push(pdu);
+      return;
+    }
+    switch (type) {
+      case PduType.AssociateRq: return this.associateRequested(pdu);
+      case PduType.PData:
+        if (!this.established) return this.violation('P-DATA-TF before the association was established', AbortReason.UnexpectedPdu);
+        void (this as unknown as { _processPdu(pdu: Buffer): Promise<void> })._processPdu(pdu);
+        return;
+      case PduType.ReleaseRq:
+        if (!this.established) return this.violation('A-RELEASE-RQ outside an association', AbortReason.UnexpectedPdu);
+        return this.emit2({ type: 'release.requested' });
+      case PduType.Abort:
+        this.sink?.abandon();
+        this.ended = true;
+        this.emit2({ type: 'peer.aborted', source: pdu[8] ?? 0, reason: pdu[9] ?? 0 });
+        this.socket.destroy();
+        return;
+      default:
+        return this.violation(`unexpected PDU type 0x${type.toString(16).padStart(2, '0')} for an SCP`, AbortReason.UnexpectedPdu);
+    }
+  }
+
+  private associateRequested(pdu: Buffer): void {
+    if (this.request) return this.violation('second A-ASSOCIATE-RQ on one connection', AbortReason.UnexpectedPdu);
+    try {
+      this.request = parseAssociateRq(pdu);
+    } catch (err) {
+      if (err instanceof AssociateRqError) return this.violation(`malformed A-ASSOCIATE-RQ: ${err.message}`, AbortReason.InvalidParameterValue);
+      throw err;
+    }
+    const rq = this.request;
+    this.emit2({
+      type: 'association.requested',
+      request: {
+        calledAeTitle: rq.calledAeTitle,
+        callingAeTitle: rq.callingAeTitle,
+        applicationContextName: rq.applicationContextName,
+        maxPduLength: rq.maxPduLength,
+        implementationClassUid: rq.implementationClassUid,
+        implementationVersionName: rq.implementationVersionName,
+        presentationContexts: rq.presentationContexts.map((pc) => ({ id: pc.id, abstractSyntax: pc.abstractSyntax, transferSyntaxes: [...pc.transferSyntaxes] })),
+      },
+    });
+  }
+
+  private violation(reason: string, abortReason: number = AbortReason.NotSpecified): void {
+    if (this.ended) return;
+    this.emit2({ type: 'protocol.violated', reason, abortReason });
+  }
+
+  private closed(): void {
+    this.sink?.abandon();
+    this.ended = true;
+    this.emit2({ type: 'connection.closed' });
+  }
+
+  // ---- what the actor decided ---------------------------------------------------------------
+
+  private accept(command: Extract<ConnectionCommand, { type: 'accept' }>): void {
+    const rq = this.request!;
+    // Contexts are added in ascending ID order: the library renumbers an ID lower than one it has.
+    const association = new Association(rq.callingAeTitle, rq.calledAeTitle);
+    for (const pc of [...rq.presentationContexts].sort((a, b) => a.id - b.id)) {
+      association.addPresentationContext(pc.abstractSyntax, pc.id);
+      for (const ts of pc.transferSyntaxes) association.addTransferSyntaxToPresentationContext(pc.id, ts);
+    }
+    for (const decided of command.contexts) {
+      const pc = association.getPresentationContext(decided.id);
+      pc.setResult(decided.result, decided.transferSyntax);
+    }
+    // The AC carries min(association, Implementation) as our Maximum Length Received.
+    Implementation.setMaxPduLength(command.maxPduLength);
+    association.setMaxPduLength(command.maxPduLength);
+    (this as unknown as { association: unknown }).association = association;
+    this.sendAssociationAccept();
+    // What we send is fragmented to the peer's limit (0: unlimited, capped at ours).
+    association.setMaxPduLength(command.peerMaxPduLength === 0 ? command.maxPduLength : Math.min(command.peerMaxPduLength, command.maxPduLength));
+    this.established = true;
+  }
+
+  private writePdu(bytes: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  private endSoon(): void {
+    this.ended = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_AFTER_LAST_PDU_MS).unref();
+  }
+
+  // ---- DIMSE (called by dcmjs-dimse) --------------------------------------------------------
+
+  override cEchoRequest(request: DimseCEchoRequest, callback: (response: DimseCEchoResponse) => void): void {
+    try {
+      const response = CEchoResponse.fromRequest(request);
+      response.setStatus(Status.Success);
+      callback(response);
+      this.emit2({ type: 'echo.answered', messageId: request.getMessageId() });
+    } catch (err) {
+      this.log.error({ err }, 'C-ECHO handling failed');
+    }
+  }
+
+  override createStoreWritableStream(context: DimsePresentationContext, request: DimseCStoreRequest): InstanceSink {
+    const messageId = request.getMessageId();
+    const sopClassUid = request.getAffectedSopClassUid();
+    const sopInstanceUid = request.getAffectedSopInstanceUid();
+    this.emit2({ type: 'store.started', messageId, sopClassUid, sopInstanceUid });
+    this.outcome = undefined;
+    this.sink = this.store.begin({
+      associationId: this.id,
+      messageId,
+      sopClassUid,
+      sopInstanceUid,
+      transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
+      callingAeTitle: this.request?.callingAeTitle ?? '',
+      calledAeTitle: this.request?.calledAeTitle ?? '',
+    }, { pause: () => this.socket.pause(), resume: () => this.socket.resume() });
+    return this.sink;
+  }
+
+  override createDatasetFromStoreWritableStream(writable: Writable, context: DimsePresentationContext, callback: (dataset: DimseDataset) => void): void {
+    this.held = [];
+    (writable as InstanceSink).completion.then((outcome) => {
+      this.outcome = outcome;
+      // The library never looks inside this dataset: the object is already on disk.
+      callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
+    });
+  }
+
+  override cStoreRequest(request: DimseCStoreRequest, callback: (response: DimseCStoreResponse) => void): void {
+    const outcome = this.outcome;
+    this.sink = undefined;
+    this.outcome = undefined;
+    try {
+      const response = CStoreResponse.fromRequest(request);
+      const status = outcome?.status ?? Status.ProcessingFailure;
+      response.setStatus(status);
+      if (status !== Status.Success) {
+        response.setErrorComment((outcome?.comment ?? 'no outcome').slice(0, 64));
+        this.log.error({ association: this.id, messageId: request.getMessageId(), status: `0x${status.toString(16).padStart(4, '0')}`, reason: outcome?.comment }, 'C-STORE failed');
+      }
+      if (!this.ended) callback(response);
+      this.emit2({
+        type: 'store.finished',
+        messageId: request.getMessageId(),
+        status,
+        bytes: outcome?.bytes ?? 0,
+        sopInstanceUid: request.getAffectedSopInstanceUid(),
+        studyInstanceUid: outcome?.studyInstanceUid,
+      });
+    } catch (err) {
+      this.log.error({ err }, 'C-STORE response failed');
+    } finally {
+      // After the library has reset its per-message state, which it does once this returns.
+      setImmediate(() => this.release());
+    }
+  }
+
+  /** Lets P-DATA that arrived while the last object was being stored through, in order. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const pdu of held) {
+      if (this.ended) return;
+      this.handlePdu(PduType.PData, pdu);
+    }
+  }
+
+  override abort(): void {
+    // Handled in handlePdu: the A-ABORT never reaches the library.
+  }
+
+  override associationRequested(): void {}
+  override associationReleaseRequested(): void {}
+}
+
+export const DimseConstants = constants;
+export { ABORT_SOURCE_PROVIDER };

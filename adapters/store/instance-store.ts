@@ -1,0 +1,101 @@
+// Stores received C-STORE data sets as PS3.10 files in Explicit VR Little Endian, streaming, and
+// durably before the caller may answer Success: temp file, fsync, rename, directory fsync, index row.
+// The store decides each object's DIMSE status; it never throws at its caller.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { nodeFs, type DurableFs } from './durable-fs.ts';
+import { InstanceSink, type FlowControl, type StoreRequest } from './instance-sink.ts';
+import type { InstanceIndex } from '../db/instances.ts';
+
+export type { FlowControl, StoreOutcome, StoreRequest } from './instance-sink.ts';
+
+export interface InstanceStoreOptions {
+  dataDir: string;
+  /** fsync file and directory before Success; false only for benchmarks. */
+  durable: boolean;
+  /** Below this many free bytes new objects are refused with A700 instead of failing later. */
+  reserveBytes: number;
+  index: InstanceIndex;
+  logger: Logger;
+  fs?: DurableFs;
+  /** Buffered bytes of one object before they are written out (large objects stream in such pieces). */
+  flushBytes?: number;
+}
+
+const FREE_SPACE_MAX_AGE_MS = 1000;
+
+export class InstanceStore {
+  readonly storeDir: string;
+  readonly incomingDir: string;
+  readonly fs: DurableFs;
+  private readonly knownDirs = new Set<string>();
+  private tempSequence = 0;
+  private freeBytes = Number.POSITIVE_INFINITY;
+  private freeBytesCheckedAt = 0;
+  private freeBytesRefresh: Promise<void> | undefined;
+
+  constructor(readonly options: InstanceStoreOptions) {
+    this.storeDir = path.join(options.dataDir, 'store');
+    this.incomingDir = path.join(this.storeDir, '.incoming');
+    this.fs = options.fs ?? nodeFs;
+  }
+
+  /** Creates the folders and removes temp files a crash left: they were never acknowledged. */
+  async init(): Promise<void> {
+    await this.fs.mkdir(this.incomingDir);
+    const { readdir } = await import('node:fs/promises');
+    const leftovers = await readdir(this.incomingDir);
+    for (const name of leftovers) await this.fs.unlink(path.join(this.incomingDir, name));
+    if (leftovers.length > 0) {
+      this.options.logger.warn({ count: leftovers.length }, 'removed partial files left by an earlier stop; they were never acknowledged');
+    }
+    this.knownDirs.add(this.storeDir).add(this.incomingDir);
+    await this.refreshFreeBytes();
+  }
+
+  begin(request: StoreRequest, flow?: FlowControl): InstanceSink {
+    this.maybeRefreshFreeBytes();
+    const refusal = this.freeBytes < this.options.reserveBytes
+      ? { status: 0xa700, comment: `free disk space ${this.freeBytes} bytes is below the configured reserve of ${this.options.reserveBytes}` }
+      : undefined;
+    return new InstanceSink(this, request, flow, refusal);
+  }
+
+  nextTempPath(request: StoreRequest): string {
+    this.tempSequence += 1;
+    return path.join(this.incomingDir, `${process.pid}-${request.associationId}-${request.messageId}-${this.tempSequence}.part`);
+  }
+
+  finalPath(studyUid: string, seriesUid: string, sopUid: string, suffix = ''): string {
+    return path.join(this.storeDir, studyUid, seriesUid, `${sopUid}${suffix}.dcm`);
+  }
+
+  /** mkdir -p, and in durable mode fsync each parent that got a new entry. */
+  async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    const parent = path.dirname(dir);
+    if (parent !== dir && !this.knownDirs.has(parent)) await this.ensureDir(parent);
+    await this.fs.mkdir(dir);
+    if (this.options.durable) await this.fs.fsyncDir(parent);
+    this.knownDirs.add(dir);
+  }
+
+  forgetDir(dir: string): void {
+    this.knownDirs.delete(dir);
+  }
+
+  private maybeRefreshFreeBytes(): void {
+    if (Date.now() - this.freeBytesCheckedAt > FREE_SPACE_MAX_AGE_MS && !this.freeBytesRefresh) {
+      this.freeBytesRefresh = this.refreshFreeBytes().finally(() => (this.freeBytesRefresh = undefined));
+    }
+  }
+
+  private async refreshFreeBytes(): Promise<void> {
+    try {
+      this.freeBytes = await this.fs.freeBytes(this.storeDir);
+    } catch (err) {
+      this.options.logger.error({ err }, 'could not read free disk space');
+    }
+    this.freeBytesCheckedAt = Date.now();
+  }
+}

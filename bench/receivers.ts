@@ -1,0 +1,112 @@
+// The two storage SCPs the benchmark compares: DCMTK's storescp (the reference) and discrobot itself.
+// Each is started fresh, on a free loopback port, with an empty output folder, and waited for with a
+// C-ECHO; `storedSopInstanceUids` then tells which objects reached its disk.
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DCMTK_ENV, LOOPBACK, ServerProcess, freePort, waitForEcho } from './processes.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const STARTUP_TIMEOUT_MS = 60_000;
+
+/**
+ * storescp's flags, besides the port and output folder. `+B` (bit-preserving) streams each data set
+ * straight into its file as it arrives instead of parsing it into memory and writing it out again:
+ * the fastest standard way to run it, and the same work discrobot does (it also keeps the bytes as
+ * received). `-dhl` skips the reverse DNS lookup of the peer. Max PDU stays at the default 16384,
+ * which is discrobot's default too.
+ */
+export const STORESCP_FLAGS = ['+B', '-dhl'] as const;
+
+export interface Receiver {
+  label: string;
+  aeTitle: string;
+  port: number;
+  server: ServerProcess;
+  /** Where the received files end up. */
+  outputDir: string;
+  /** SOP Instance UIDs of the objects stored so far, read from the file names. */
+  storedSopInstanceUids(): Promise<string[]>;
+}
+
+export async function startStorescp(workDir: string, label: string): Promise<Receiver> {
+  const aeTitle = 'STORESCP';
+  const outputDir = path.join(workDir, 'received');
+  await mkdir(outputDir, { recursive: true });
+  const port = await freePort();
+  const server = new ServerProcess(label, 'storescp', ['-aet', aeTitle, '-od', outputDir, ...STORESCP_FLAGS, String(port)], {
+    env: DCMTK_ENV,
+    logFile: path.join(workDir, 'storescp.log'),
+  });
+  await waitForEcho(server, aeTitle, port, STARTUP_TIMEOUT_MS);
+  return {
+    label,
+    aeTitle,
+    port,
+    server,
+    outputDir,
+    // storescp names files <modality prefix>.<SOP Instance UID>, e.g. CT.1.2.3.
+    storedSopInstanceUids: async () =>
+      (await readdir(outputDir)).flatMap((name) => /^[A-Za-z]+\.(\d[\d.]*)$/.exec(name)?.slice(1, 2) ?? []),
+  };
+}
+
+export interface DiscrobotOptions {
+  durable: boolean;
+}
+
+/** The YAML configuration the benchmark gives discrobot (see src/config/schema.ts). */
+export function discrobotConfig(dataDir: string, port: number, aeTitle: string, options: DiscrobotOptions): string {
+  return [
+    'dicom:',
+    `  listeners: [{ host: "${LOOPBACK}", port: ${port} }]`,
+    `  aeTitles: [${aeTitle}]`,
+    'storage:',
+    `  data: ${JSON.stringify(dataDir)}`,
+    `  durable: ${options.durable}`,
+    'log:',
+    '  level: warn',
+    '',
+  ].join('\n');
+}
+
+export async function startDiscrobot(workDir: string, label: string, options: DiscrobotOptions): Promise<Receiver> {
+  const aeTitle = 'DISCROBOT';
+  const dataDir = path.join(workDir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const port = await freePort();
+  const configFile = path.join(workDir, 'config.yaml');
+  await writeFile(configFile, discrobotConfig(dataDir, port, aeTitle, options));
+  // bin/discrobot.js runs in node itself (tsx is registered in-process), so the child's pid is the
+  // process whose memory we read.
+  const server = new ServerProcess(
+    label,
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'discrobot.js'), 'serve', '--config', configFile, '--data', dataDir, '--port', String(port), '--ae', aeTitle],
+    { cwd: REPO_ROOT, logFile: path.join(workDir, 'discrobot.log') },
+  );
+  await waitForEcho(server, aeTitle, port, STARTUP_TIMEOUT_MS);
+  const storeDir = path.join(dataDir, 'store');
+  return {
+    label,
+    aeTitle,
+    port,
+    server,
+    outputDir: storeDir,
+    storedSopInstanceUids: async () => (await listFiles(storeDir, '.incoming')).filter((n) => n.endsWith('.dcm')).map((n) => n.slice(0, -'.dcm'.length)),
+  };
+}
+
+/** Base names of the files under dir, recursively, skipping folders named `skip`. */
+async function listFiles(dir: string, skip: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      if (entry.name !== skip) names.push(...(await listFiles(path.join(dir, entry.name), skip)));
+    } else if (entry.isFile()) {
+      names.push(entry.name);
+    }
+  }
+  return names;
+}

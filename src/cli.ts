@@ -1,0 +1,92 @@
+// The `discrobot` command line. Each command validates everything before it starts anything:
+// a bad flag or config file stops start-up with a message naming the field, and nothing listens.
+import { Command, CommanderError } from 'commander';
+import { applyFlags, loadConfigFile } from './config/load.ts';
+import { ConfigError, embeddedDefaults } from './config/schema.ts';
+import { createLogger } from './log.ts';
+import { serve } from './serve.ts';
+import { ListenError } from '../adapters/dicom/listener.ts';
+import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+
+interface ServeFlags {
+  config?: string;
+  data?: string;
+  port?: string[];
+  host?: string;
+  ae?: string[];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('discrobot')
+    .description('DICOM patient-disc publisher')
+    .version(IMPLEMENTATION_VERSION_NAME)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let exitCode = 0;
+  program
+    .command('serve')
+    .description('receive studies over DICOM (storage SCP) and publish them to discs')
+    .option('--config <file>', 'YAML or JSON configuration file')
+    .option('--data <dir>', 'data folder (database and stored objects)')
+    .option('--port <n>', 'DICOM port to listen on (repeatable)', collect)
+    .option('--host <addr>', 'address to bind the DICOM listeners to (IPv4 or IPv6)')
+    .option('--ae <title>', 'responding AE title (repeatable)', collect)
+    .action(async (flags: ServeFlags) => {
+      exitCode = await runServe(flags);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}
+
+async function runServe(flags: ServeFlags): Promise<number> {
+  let config;
+  try {
+    const base = flags.config ? loadConfigFile(flags.config) : embeddedDefaults();
+    config = applyFlags(base, { data: flags.data, port: flags.port, host: flags.host, ae: flags.ae });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`discrobot: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const logger = createLogger(config.log.level);
+  let running;
+  try {
+    running = await serve(config, logger);
+  } catch (err) {
+    if (err instanceof ListenError) {
+      logger.fatal(err.message);
+      logger.flush();
+      process.stderr.write(`discrobot: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  // Whatever goes wrong inside one piece of work must not end the process: log it and go on.
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, 'signal received');
+      running.stop().then(resolve, resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  logger.flush();
+  return 0;
+}

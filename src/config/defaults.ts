@@ -1,0 +1,63 @@
+// What discrobot does when the configuration file says nothing, and the bounds a site may set.
+// The DICOM values are the CDRobot3 conformance statement's (port 104, structured reports off,
+// PDU 16384) with our own AE title; docs/conformance.md is generated from these numbers.
+// Plain data: the schema (schema.ts) applies them, the conformance statement quotes them.
+
+export const DEFAULT_AE_TITLE = 'DISCROBOT';
+/** All IPv4 interfaces, as the statement's single listener. Add `{ host: '::' }` for IPv6. */
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_PORT = 104;
+export const DEFAULT_MAX_PDU_LENGTH = 16384;
+
+/**
+ * Limits of the PDU length a site may advertise: DCMTK's own bounds (ASC_MINIMUMPDUSIZE,
+ * ASC_MAXIMUMPDUSIZE), the peers we meet most. A value of 0 ("unlimited", PS3.8 D.1) is not offered:
+ * the received PDU length is enforced.
+ */
+export const MAX_PDU_LENGTH_BOUNDS = { min: 4096, max: 131072 } as const;
+
+/**
+ * Limits of the bound on A-ASSOCIATE PDUs. An A-ASSOCIATE-RQ with 128 presentation contexts of a few
+ * transfer syntaxes each is some tens of kilobytes; anything far above 1 MiB is an attack, not a peer.
+ */
+export const MAX_ASSOCIATION_PDU_BYTES_BOUNDS = { min: MAX_PDU_LENGTH_BOUNDS.min, max: 16 * 1024 * 1024 } as const;
+
+/** Any timeout in seconds lies in (0, 1 day]; fractions are allowed so tests can run fast. */
+export const MAX_TIMEOUT_SECONDS = 86400;
+
+/** pino's levels; patient data is logged only at debug and trace. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The settings an empty configuration file means, written as a file would write them (the reserve as
+ * a human size). `embeddedDefaults()` is this object after validation.
+ */
+export const DEFAULT_SETTINGS = {
+  dicom: {
+    listeners: [{ host: DEFAULT_HOST, port: DEFAULT_PORT }],
+    aeTitles: [DEFAULT_AE_TITLE],
+    acceptStructuredReports: false,
+    maxPduLength: DEFAULT_MAX_PDU_LENGTH,
+    /** PS3.8 ARTIM: time allowed for the A-ASSOCIATE-RQ after connect, and for the peer to close after release or abort. */
+    artimTimeoutSeconds: 30,
+    /** An established association with no PDU for this long is aborted. */
+    idleTimeoutSeconds: 300,
+    /** Time allowed for an association release to complete before the connection is closed. */
+    releaseTimeoutSeconds: 10,
+    /** On shutdown: time open associations get to finish before they are aborted. */
+    shutdownGraceSeconds: 20,
+    /** Bound for A-ASSOCIATE PDUs, which may legitimately exceed the P-DATA bound. */
+    maxAssociationPduBytes: 1024 * 1024,
+  },
+  storage: {
+    data: './data',
+    /** fsync file and directory before answering Success; false only for benchmarks. */
+    durable: true,
+    /** Free space kept on the data folder's file system; below it C-STORE answers A700. */
+    reserveBytes: '2GB',
+  },
+  log: {
+    level: 'info' as LogLevel,
+  },
+} as const;
