@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderConformanceStatement } from '../src/docs/conformance.ts';
+import { renderStatecharts } from '../src/docs/statecharts.ts';
 
 interface GeneratedDocument {
   /** Path relative to the repository root. */
@@ -19,6 +20,7 @@ interface GeneratedDocument {
 
 const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
   { path: 'docs/conformance.md', render: renderConformanceStatement },
+  { path: 'docs/statecharts.md', render: renderStatecharts },
 ];
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -10,7 +10,7 @@ import { InstanceIndex } from '../adapters/db/instances.ts';
 import { InstanceStore } from '../adapters/store/instance-store.ts';
 import type { DurableFs } from '../adapters/store/durable-fs.ts';
 import { DicomListener, type ListenAddress } from '../adapters/dicom/listener.ts';
-import { associationMachine } from '../machines/association.machine.ts';
+import { associationMachine, type AssociationContext } from '../machines/association.machine.ts';
 import { publisherMachine } from '../machines/publisher.machine.ts';
 
 export interface RunningPublisher {
@@ -73,9 +73,19 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
       inspect: (event) => {
         if (event.type !== '@xstate.snapshot') return;
         const id = (event.actorRef as { id?: string }).id;
-        const snapshot = event.snapshot as { status?: string; value?: unknown; context?: { outcome?: unknown; calledAeTitle?: string; callingAeTitle?: string } };
-        if (snapshot.status === 'done' && snapshot.context?.outcome) dicomLog.info({ actor: id, outcome: snapshot.context.outcome }, 'association ended');
-        else dicomLog.debug({ actor: id, state: snapshot.value }, 'actor state');
+        const snapshot = event.snapshot as { status?: string; value?: unknown; context?: Partial<AssociationContext> };
+        const context = snapshot.context;
+        if (snapshot.status === 'done' && context?.outcome) {
+          // AE titles, addresses and counts only: no patient data at info level.
+          dicomLog.info({
+            actor: id,
+            peer: context.peer,
+            callingAeTitle: context.request?.callingAeTitle,
+            calledAeTitle: context.request?.calledAeTitle,
+            outcome: context.outcome,
+            counters: context.counters,
+          }, 'association ended');
+        } else dicomLog.debug({ actor: id, state: snapshot.value }, 'actor state');
       },
     },
   ).start();
