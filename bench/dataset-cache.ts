@@ -1,6 +1,7 @@
 // The benchmark's input objects, generated once by the Python generators (Debian's pydicom) and kept
 // under .bench/ (gitignored). A cache entry's name holds the parameters and a hash of the generator's
-// source, so changing either makes a new entry; older entries of the same kind are removed.
+// source, so changing either makes a new entry; entries of the same parameters made by an older
+// generator, and interrupted generations, are removed.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,11 +45,12 @@ export interface MultiframeObject {
 
 /** The CT series for these parameters, generated into the cache if it is not there yet. */
 export async function ensureCtSeries(cacheRoot: string, params: CtSeriesParams): Promise<CtSeries> {
-  const key = `ct-${params.count}x${params.rows}x${params.cols}-${await sourceHash(CT_GENERATOR)}`;
+  const kind = `ct-${params.count}x${params.rows}x${params.cols}-`;
+  const key = `${kind}${await sourceHash(CT_GENERATOR)}`;
   const dir = path.join(cacheRoot, key);
   const generatedNow = !(await exists(dir));
   if (generatedNow) {
-    await removeOtherEntries(cacheRoot, 'ct-', key);
+    await removeOtherEntries(cacheRoot, kind, key);
     const partial = `${dir}.partial-${process.pid}`;
     await mkdir(partial, { recursive: true });
     await runToolOrThrow(SYSTEM_PYTHON, [CT_GENERATOR, '--out', partial, '--count', String(params.count), '--rows', String(params.rows), '--cols', String(params.cols)], { timeoutMs: 10 * 60_000 });
@@ -63,12 +65,13 @@ export async function ensureCtSeries(cacheRoot: string, params: CtSeriesParams):
 
 /** The large multi-frame object for these parameters, generated (streaming) if it is not cached. */
 export async function ensureMultiframe(cacheRoot: string, params: MultiframeParams): Promise<MultiframeObject> {
-  const key = `multiframe-${params.frames}x${params.rows}x${params.cols}-${await sourceHash(MULTIFRAME_GENERATOR)}`;
+  const kind = `multiframe-${params.frames}x${params.rows}x${params.cols}-`;
+  const key = `${kind}${await sourceHash(MULTIFRAME_GENERATOR)}`;
   const dir = path.join(cacheRoot, key);
   const file = path.join(dir, 'object.dcm');
   const generatedNow = !(await exists(dir));
   if (generatedNow) {
-    await removeOtherEntries(cacheRoot, 'multiframe-', key);
+    await removeOtherEntries(cacheRoot, kind, key);
     const partial = `${dir}.partial-${process.pid}`;
     await mkdir(partial, { recursive: true });
     await runToolOrThrow(SYSTEM_PYTHON, [MULTIFRAME_GENERATOR, '--out', path.join(partial, 'object.dcm'), '--frames', String(params.frames), '--rows', String(params.rows), '--cols', String(params.cols)], { timeoutMs: 10 * 60_000 });
@@ -105,7 +108,7 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
-/** Removes earlier entries of one kind (and interrupted generations), so the cache does not grow. */
+/** Removes the other entries whose names start with prefix, so regenerating does not grow the cache. */
 async function removeOtherEntries(cacheRoot: string, prefix: string, keep: string): Promise<void> {
   await mkdir(cacheRoot, { recursive: true });
   for (const name of await readdir(cacheRoot)) {

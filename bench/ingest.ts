@@ -25,10 +25,12 @@ import { markdownTable, mb, median, seconds, targetCell, type Target } from './r
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_ROOT = path.join(REPO_ROOT, '.bench');
+/** Every stored CT file holds at least its pixel data: a shorter one was cut off. */
+const CT_PIXEL_BYTES = 512 * 512 * 2;
 const SEND_TIMEOUT_MS = 5 * 60_000;
 
 /** Before each transfer, wait up to this long for other processes to leave the CPUs mostly idle. */
-const QUIET_WAIT_MS = 20_000;
+const QUIET_WAIT_MS = 10_000;
 const QUIET_BUSY_FRACTION = 0.2;
 
 const TARGET_RATIO_FAST = 1.0;
@@ -84,7 +86,7 @@ async function main(): Promise<number> {
   const measurements: Measurement[] = [];
   for (let run = 1; run <= runs; run += 1) {
     for (const kind of Object.keys(RECEIVERS) as ReceiverKind[]) {
-      const m = await measure(kind, `${kind}-${run}`, { options: ['+sd'], files: [series.dir] }, series.sopInstanceUids, `${RECEIVERS[kind].label}, run ${run}/${runs}`);
+      const m = await measure(kind, `${kind}-${run}`, { options: ['+sd'], files: [series.dir] }, { uids: series.sopInstanceUids, minBytes: CT_PIXEL_BYTES }, `${RECEIVERS[kind].label}, run ${run}/${runs}`);
       if (m) measurements.push(m);
     }
   }
@@ -97,7 +99,7 @@ async function main(): Promise<number> {
     largeBytes = object.bytes;
     log(`  ${object.generatedNow ? 'generated' : 'cached'}: ${mb(object.bytes)} MB (pixel data ${object.pixelDataBytes} bytes) in ${object.file}`);
     for (const kind of ['discrobot-durable', 'storescp'] as const) {
-      const m = await measure(kind, `large-${kind}`, { options: [], files: [object.file] }, [object.sopInstanceUid], `${RECEIVERS[kind].label}, one ${mb(object.bytes)} MB object`);
+      const m = await measure(kind, `large-${kind}`, { options: [], files: [object.file] }, { uids: [object.sopInstanceUid], minBytes: object.pixelDataBytes }, `${RECEIVERS[kind].label}, one ${mb(object.bytes)} MB object`);
       if (m) large.push(m);
     }
   }
@@ -107,6 +109,15 @@ async function main(): Promise<number> {
     '## Machine',
     '',
     ...formatMachine(machine).map((l) => `    ${l}`),
+    '',
+    '## Commands (TCP_NODELAY=1 in the DCMTK processes\' environment; ports are free ones on 127.0.0.1)',
+    '',
+    `    storescu ${STORESCU_FLAGS.join(' ')} [+sd] -aec <AE> ${LOOPBACK} <port> <folder or file>`,
+    `    storescp -aet STORESCP -od <empty folder> ${STORESCP_FLAGS.join(' ')} <port>`,
+    '    node bin/discrobot.js serve --config <config.yaml> --data <empty folder> --port <port> --ae DISCROBOT',
+    '      (config: listener on 127.0.0.1, storage.durable true or false, log.level warn)',
+    '',
+    'CPU busy: share of both cores busy in the second before the transfer, receiver idle (other processes).',
     '',
     ...seriesReport(measurements, series.sopInstanceUids.length, series.totalBytes, runs),
     ...(opts['skip-large'] ? [] : largeReport(large, largeBytes, frames)),
@@ -121,7 +132,7 @@ async function main(): Promise<number> {
  * receiver stopped, and every expected object looked for on its disk. Failures are recorded and the
  * benchmark goes on, so one bad receiver does not hide the others' figures.
  */
-async function measure(kind: ReceiverKind, name: string, storescuInput: { options: string[]; files: string[] }, expectedUids: string[], title: string): Promise<Measurement | undefined> {
+async function measure(kind: ReceiverKind, name: string, storescuInput: { options: string[]; files: string[] }, expected: { uids: string[]; minBytes: number }, title: string): Promise<Measurement | undefined> {
   const workDir = path.join(tempRoot!, name);
   // Dirty pages of the previous transfer must not be written back on this one's time.
   await runTool('sync', [], { timeoutMs: 120_000 });
@@ -142,12 +153,14 @@ async function measure(kind: ReceiverKind, name: string, storescuInput: { option
     const problems: string[] = [];
     if (send.code !== 0) problems.push(`storescu failed (${send.signal ?? `exit ${send.code}`}): ${(send.stdout + send.stderr).trim().split('\n').slice(-5).join(' / ')}`);
     if (stopped.killed) problems.push(`${title}: did not stop within 10 s of SIGTERM (killed)`);
-    const stored = new Set(await receiver.storedSopInstanceUids());
-    const missing = expectedUids.filter((uid) => !stored.has(uid));
-    if (missing.length > 0) problems.push(`${missing.length} of ${expectedUids.length} objects missing (e.g. ${missing[0]})`);
+    const stored = new Map((await receiver.storedObjects()).map((o) => [o.sopInstanceUid, o.bytes]));
+    const missing = expected.uids.filter((uid) => !stored.has(uid));
+    if (missing.length > 0) problems.push(`${missing.length} of ${expected.uids.length} objects missing (e.g. ${missing[0]})`);
+    const short = expected.uids.filter((uid) => (stored.get(uid) ?? Infinity) < expected.minBytes);
+    if (short.length > 0) problems.push(`${short.length} stored files smaller than ${expected.minBytes} bytes (e.g. ${short[0]}: ${stored.get(short[0]!)})`);
 
     const m: Measurement = { kind, wallMs: send.wallMs, rssBeforeBytes: before.rssBytes, peakRssBytes: after.peakRssBytes, otherCpuBusy };
-    log(`  ${title}: ${seconds(m.wallMs)} s, ${stored.size}/${expectedUids.length} stored, peak RSS ${mb(m.peakRssBytes)} MB, CPU busy before ${percent(otherCpuBusy)}${problems.length ? `  <-- ${problems.join('; ')}` : ''}`);
+    log(`  ${title}: ${seconds(m.wallMs)} s, ${stored.size}/${expected.uids.length} stored, peak RSS ${mb(m.peakRssBytes)} MB, CPU busy before ${percent(otherCpuBusy)}${problems.length ? `  <-- ${problems.join('; ')}` : ''}`);
     if (problems.length > 0) {
       const serverLog = await receiver.server.logTail();
       failures.push(`${title}: ${problems.join('; ')}${serverLog ? `\n  ${receiver.server.label} log:\n${serverLog}` : ''}`);
@@ -191,7 +204,7 @@ function seriesReport(measurements: Measurement[], count: number, totalBytes: nu
     ];
   });
   return [
-    `## ${count} CT images, ${mb(totalBytes)} MB, one association (median of ${runs} runs)`,
+    `## ${count} CT images, ${mb(totalBytes)} MB, one association (median of ${runs} run${runs === 1 ? "" : "s"})`,
     '',
     ...markdownTable(['receiver', 'storescu wall time per run (s)', 'median (s)', 'MB/s', 'ms/object', 'ratio to storescp', 'target', 'peak RSS (MB)', 'CPU busy before each run'], rows),
     '',

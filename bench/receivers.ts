@@ -1,7 +1,7 @@
 // The two storage SCPs the benchmark compares: DCMTK's storescp (the reference) and discrobot itself.
 // Each is started fresh, on a free loopback port, with an empty output folder, and waited for with a
-// C-ECHO; `storedSopInstanceUids` then tells which objects reached its disk.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+// C-ECHO; `storedObjects` then tells which objects reached its disk, and how big their files are.
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DCMTK_ENV, LOOPBACK, ServerProcess, freePort, waitForEcho } from './processes.ts';
@@ -25,8 +25,13 @@ export interface Receiver {
   server: ServerProcess;
   /** Where the received files end up. */
   outputDir: string;
-  /** SOP Instance UIDs of the objects stored so far, read from the file names. */
-  storedSopInstanceUids(): Promise<string[]>;
+  /** The objects stored so far, by SOP Instance UID (read from the file names). */
+  storedObjects(): Promise<StoredObject[]>;
+}
+
+export interface StoredObject {
+  sopInstanceUid: string;
+  bytes: number;
 }
 
 export async function startStorescp(workDir: string, label: string): Promise<Receiver> {
@@ -38,7 +43,7 @@ export async function startStorescp(workDir: string, label: string): Promise<Rec
     env: DCMTK_ENV,
     logFile: path.join(workDir, 'storescp.log'),
   });
-  await waitForEcho(server, aeTitle, port, STARTUP_TIMEOUT_MS);
+  await waitUntilAnswering(server, aeTitle, port);
   return {
     label,
     aeTitle,
@@ -46,8 +51,7 @@ export async function startStorescp(workDir: string, label: string): Promise<Rec
     server,
     outputDir,
     // storescp names files <modality prefix>.<SOP Instance UID>, e.g. CT.1.2.3.
-    storedSopInstanceUids: async () =>
-      (await readdir(outputDir)).flatMap((name) => /^[A-Za-z]+\.(\d[\d.]*)$/.exec(name)?.slice(1, 2) ?? []),
+    storedObjects: () => listObjects(outputDir, (name) => /^[A-Za-z]+\.(\d[\d.]*)$/.exec(name)?.[1]),
   };
 }
 
@@ -85,7 +89,7 @@ export async function startDiscrobot(workDir: string, label: string, options: Di
     [path.join(REPO_ROOT, 'bin', 'discrobot.js'), 'serve', '--config', configFile, '--data', dataDir, '--port', String(port), '--ae', aeTitle],
     { cwd: REPO_ROOT, logFile: path.join(workDir, 'discrobot.log') },
   );
-  await waitForEcho(server, aeTitle, port, STARTUP_TIMEOUT_MS);
+  await waitUntilAnswering(server, aeTitle, port);
   const storeDir = path.join(dataDir, 'store');
   return {
     label,
@@ -93,20 +97,32 @@ export async function startDiscrobot(workDir: string, label: string, options: Di
     port,
     server,
     outputDir: storeDir,
-    storedSopInstanceUids: async () => (await listFiles(storeDir, '.incoming')).filter((n) => n.endsWith('.dcm')).map((n) => n.slice(0, -'.dcm'.length)),
+    // discrobot files objects as store/<study>/<series>/<SOP Instance UID>.dcm; .incoming holds partial ones.
+    storedObjects: () => listObjects(storeDir, (name) => /^(\d[\d.]*)\.dcm$/.exec(name)?.[1]),
   };
 }
 
-/** Base names of the files under dir, recursively, skipping folders named `skip`. */
-async function listFiles(dir: string, skip: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (entry.isDirectory()) {
-      if (entry.name !== skip) names.push(...(await listFiles(path.join(dir, entry.name), skip)));
-    } else if (entry.isFile()) {
-      names.push(entry.name);
-    }
+/** Waits for the first C-ECHO answer; a receiver that never answers is stopped, not left behind. */
+async function waitUntilAnswering(server: ServerProcess, aeTitle: string, port: number): Promise<void> {
+  try {
+    await waitForEcho(server, aeTitle, port, STARTUP_TIMEOUT_MS);
+  } catch (err) {
+    await server.stop(2000);
+    throw err;
   }
-  return names;
+}
+
+/** The files under dir, recursively (skipping dot-folders), whose names `uidOf` recognises. */
+async function listObjects(dir: string, uidOf: (name: string) => string | undefined): Promise<StoredObject[]> {
+  const objects: StoredObject[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.')) objects.push(...(await listObjects(full, uidOf)));
+      continue;
+    }
+    const sopInstanceUid = entry.isFile() ? uidOf(entry.name) : undefined;
+    if (sopInstanceUid) objects.push({ sopInstanceUid, bytes: (await stat(full)).size });
+  }
+  return objects;
 }

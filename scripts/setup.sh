@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Runtime: xorriso (mastering, burning, verification), socat (robot pty).
 # Tests: dcmtk (storescu/echoscu/dcmdump/dcmmkdir), dicom3tools (dciodvfy/dcdirdmp),
-# python3-pydicom (independent reader; Debian's /usr/bin/python3), chromium (dashboard tests), strace.
-packages=(xorriso socat dcmtk dicom3tools python3-pydicom chromium strace)
+# python3-pydicom (independent reader; Debian's /usr/bin/python3), chromium (dashboard tests), strace,
+# genisoimage (isoinfo), tesseract-ocr with its deu and jpn data (label OCR: umlauts, CJK);
+# fonts-noto-cjk, fonts-dejavu-core, fonts-tlwg-garuda-ttf (Thai) and librsvg2-bin render labels.
+packages=(xorriso socat dcmtk dicom3tools python3-pydicom python3-numpy chromium strace genisoimage tesseract-ocr fonts-noto-cjk fonts-dejavu-core librsvg2-bin tesseract-ocr-jpn tesseract-ocr-deu fonts-tlwg-garuda-ttf)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,16 +6,15 @@ import { dimseLog } from '../adapters/dicom/dimse.ts';
 export type { Logger };
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const logger = pino({ level, base: { app: 'discrobot' }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ sync: false }));
-  routeLibraryLogs(logger.child({ component: 'dcmjs-dimse' }));
-  return logger;
+  return pino({ level, base: { app: 'discrobot' }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ sync: false }));
 }
 
 /**
  * dcmjs-dimse logs through the root `loglevel` logger with everything enabled (slow, and it can
- * dump data sets). Keep its warnings and errors, as JSON through our logger.
+ * dump data sets). Keep its warnings and errors, as JSON through our logger. Called by serve(), so
+ * every composition of the server (the CLI, in-process tests) routes them the same way.
  */
-function routeLibraryLogs(logger: Logger): void {
+export function routeLibraryLogs(logger: Logger): void {
   dimseLog.methodFactory = (methodName: string) => (...args: unknown[]) => {
     const msg = args.map(String).join(' ');
     if (methodName === 'error') logger.debug(msg);

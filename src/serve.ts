@@ -4,6 +4,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createActor, type ActorRefFrom } from 'xstate';
 import type { Logger } from 'pino';
+import { routeLibraryLogs } from './log.ts';
 import type { Config } from './config/schema.ts';
 import { openDatabase, type Db } from '../adapters/db/database.ts';
 import { InstanceIndex } from '../adapters/db/instances.ts';
@@ -29,6 +30,7 @@ export interface ServeOptions {
 }
 
 export async function serve(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningPublisher> {
+  routeLibraryLogs(logger.child({ component: 'dcmjs-dimse' }));
   const dataDir = path.resolve(config.storage.data);
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(path.join(dataDir, 'db.sqlite'), { durable: config.storage.durable });

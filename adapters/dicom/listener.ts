@@ -101,8 +101,14 @@ export class DicomListener {
     });
   }
 
-  async stopAccepting(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))));
+  /**
+   * Closes the listening sockets at once. Does not wait for the open connections: net.Server.close's
+   * callback only fires once every connection has ended, which would hold a shutdown until each idle
+   * association timed out.
+   */
+  stopAccepting(): Promise<void> {
+    for (const server of this.servers) if (server.listening) server.close();
+    return Promise.resolve();
   }
 
   /** Destroys whatever is still open (after the shutdown grace period). */

@@ -78,10 +78,20 @@ export class PduFramer {
     }
   }
 
+  /**
+   * The first n buffered bytes, visiting at most n chunks: Buffer.concat(this.chunks, n) walks the
+   * whole list, and a peer dripping one byte per segment made every push cost O(chunks buffered).
+   */
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
     if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks, Math.min(this.buffered, Math.max(n, first.length))).subarray(0, n);
+    const out = Buffer.alloc(n);
+    let filled = 0;
+    for (let i = 0; filled < n; i++) {
+      const chunk = this.chunks[i]!;
+      filled += chunk.copy(out, filled, 0, Math.min(chunk.length, n - filled));
+    }
+    return out;
   }
 
   private take(n: number): Buffer {
@@ -92,20 +102,24 @@ export class PduFramer {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
+      // Walk by index and drop the used chunks with one splice: shift() per chunk moves the whole
+      // array each time, quadratic when a PDU arrived in many small segments.
       const parts: Buffer[] = [];
       let need = n;
+      let used = 0;
       while (need > 0) {
-        const head = this.chunks[0]!;
+        const head = this.chunks[used]!;
         if (head.length <= need) {
           parts.push(head);
-          this.chunks.shift();
+          used += 1;
           need -= head.length;
         } else {
           parts.push(head.subarray(0, need));
-          this.chunks[0] = head.subarray(need);
+          this.chunks[used] = head.subarray(need);
           need = 0;
         }
       }
+      this.chunks.splice(0, used);
       result = Buffer.concat(parts, n);
     }
     this.buffered -= n;

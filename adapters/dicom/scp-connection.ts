@@ -9,8 +9,9 @@ import type { DimseCStoreRequest, DimseCEchoRequest, DimsePresentationContext, D
 import type { Writable } from 'node:stream';
 import { PduFramer, PduType, AbortReason, type PduLimits } from './pdu-framer.ts';
 import { parseAssociateRq, AssociateRqError, type ParsedAssociateRq } from './associate-rq.ts';
+import { PdvGuard } from './pdv-guard.ts';
 import type { InstanceStore } from '../store/instance-store.ts';
-import type { InstanceSink, StoreOutcome } from '../store/instance-sink.ts';
+import { InstanceSink, type StoreOutcome } from '../store/instance-sink.ts';
 import { DimseStatus as Status } from '../../src/dicom/status.ts';
 import type { ConnectionCommand, ConnectionEvent } from '../../machines/association.machine.ts';
 
@@ -24,6 +25,13 @@ export interface ScpConnectionDeps {
 /** After we sent A-ASSOCIATE-RJ, A-RELEASE-RP or A-ABORT the peer should close; if not, we do. */
 const CLOSE_AFTER_LAST_PDU_MS = 2000;
 const ABORT_SOURCE_PROVIDER = 2;
+/**
+ * P-DATA a peer may send while its C-STORE response is pending. No asynchronous operations are
+ * negotiated, so a well-behaved peer sends nothing then; beyond this it is refused, not buffered.
+ */
+const MAX_HELD_BYTES = 1024 * 1024;
+/** PS3.4 Table B.2-1: the command's SOP Class is not the one negotiated on its presentation context. */
+const STATUS_SOP_CLASS_NOT_SUPPORTED = 0x0122;
 
 export class ScpConnection extends Scp {
   readonly id: string;
@@ -39,6 +47,8 @@ export class ScpConnection extends Scp {
   private outcome: StoreOutcome | undefined;
   /** P-DATA held back while a C-STORE is being made durable (one operation at a time). */
   private held: Buffer[] | undefined;
+  private heldBytes = 0;
+  private guard: PdvGuard | undefined;
 
   constructor(private readonly socket: Socket, deps: ScpConnectionDeps) {
     // The library's own timers are replaced by the actor's (ARTIM, idle, release).
@@ -109,16 +119,16 @@ export class ScpConnection extends Scp {
   }
 
   private handlePdu(type: number, pdu: Buffer): void {
-    if (this.held && type === PduType.PData) {
-      this.held.push(pdu);
-      return;
-    }
     switch (type) {
       case PduType.AssociateRq: return this.associateRequested(pdu);
-      case PduType.PData:
+      case PduType.PData: {
         if (!this.established) return this.violation('P-DATA-TF before the association was established', AbortReason.UnexpectedPdu);
-        void (this as unknown as { _processPdu(pdu: Buffer): Promise<void> })._processPdu(pdu);
-        return;
+        // Checked as it arrives, so the guard follows the peer's own order even for held PDUs.
+        const verdict = this.guard!.check(pdu);
+        if (!verdict.ok) return this.violation(verdict.reason, verdict.abortReason);
+        if (this.held) return this.hold(pdu);
+        return this.deliver(pdu);
+      }
       case PduType.ReleaseRq:
         if (!this.established) return this.violation('A-RELEASE-RQ outside an association', AbortReason.UnexpectedPdu);
         return this.emit2({ type: 'release.requested' });
@@ -130,6 +140,18 @@ export class ScpConnection extends Scp {
         return;
       default:
         return this.violation(`unexpected PDU type 0x${type.toString(16).padStart(2, '0')} for an SCP`, AbortReason.UnexpectedPdu);
+    }
+  }
+
+  private deliver(pdu: Buffer): void {
+    void (this as unknown as { _processPdu(pdu: Buffer): Promise<void> })._processPdu(pdu);
+  }
+
+  private hold(pdu: Buffer): void {
+    this.held!.push(pdu);
+    this.heldBytes += pdu.length;
+    if (this.heldBytes > MAX_HELD_BYTES) {
+      this.violation(`more than ${MAX_HELD_BYTES} bytes of P-DATA sent while a C-STORE response was pending (no asynchronous operations were negotiated)`);
     }
   }
 
@@ -185,6 +207,7 @@ export class ScpConnection extends Scp {
     Implementation.setMaxPduLength(command.maxPduLength);
     association.setMaxPduLength(command.maxPduLength);
     (this as unknown as { association: unknown }).association = association;
+    this.guard = new PdvGuard(new Set(command.contexts.filter((c) => c.result === 0).map((c) => c.id)));
     this.sendAssociationAccept();
     // What we send is fragmented to the peer's limit (0: unlimited, capped at ours).
     association.setMaxPduLength(command.peerMaxPduLength === 0 ? command.maxPduLength : Math.min(command.peerMaxPduLength, command.maxPduLength));
@@ -220,7 +243,7 @@ export class ScpConnection extends Scp {
     const sopInstanceUid = request.getAffectedSopInstanceUid();
     this.emit2({ type: 'store.started', messageId, sopClassUid, sopInstanceUid });
     this.outcome = undefined;
-    this.sink = this.store.begin({
+    const storeRequest = {
       associationId: this.id,
       messageId,
       sopClassUid,
@@ -228,12 +251,22 @@ export class ScpConnection extends Scp {
       transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
       callingAeTitle: this.request?.callingAeTitle ?? '',
       calledAeTitle: this.request?.calledAeTitle ?? '',
-    }, { pause: () => this.socket.pause(), resume: () => this.socket.resume() });
+    };
+    const flow = { pause: () => this.socket.pause(), resume: () => this.socket.resume() };
+    const negotiated = context.getAbstractSyntaxUid();
+    // An object is stored only under the SOP class its presentation context was negotiated for.
+    this.sink = sopClassUid === negotiated
+      ? this.store.begin(storeRequest, flow)
+      : new InstanceSink(this.store, storeRequest, flow, {
+        status: STATUS_SOP_CLASS_NOT_SUPPORTED,
+        comment: `SOP class ${sopClassUid} sent on presentation context ${context.getPresentationContextId()}, negotiated for ${negotiated}`,
+      });
     return this.sink;
   }
 
   override createDatasetFromStoreWritableStream(writable: Writable, context: DimsePresentationContext, callback: (dataset: DimseDataset) => void): void {
     this.held = [];
+    this.heldBytes = 0;
     (writable as InstanceSink).completion.then((outcome) => {
       this.outcome = outcome;
       // The library never looks inside this dataset: the object is already on disk.
@@ -251,7 +284,7 @@ export class ScpConnection extends Scp {
       response.setStatus(status);
       if (status !== Status.Success) {
         response.setErrorComment((outcome?.comment ?? 'no outcome').slice(0, 64));
-        this.log.error({ association: this.id, messageId: request.getMessageId(), status: `0x${status.toString(16).padStart(4, '0')}`, reason: outcome?.comment }, 'C-STORE failed');
+        this.log.error({ messageId: request.getMessageId(), status: `0x${status.toString(16).padStart(4, '0')}`, reason: outcome?.comment }, 'C-STORE failed');
       }
       if (!this.ended) callback(response);
       this.emit2({
@@ -274,9 +307,12 @@ export class ScpConnection extends Scp {
   private release(): void {
     const held = this.held ?? [];
     this.held = undefined;
+    this.heldBytes = 0;
     for (const pdu of held) {
       if (this.ended) return;
-      this.handlePdu(PduType.PData, pdu);
+      // Already checked by the guard; a held PDU may end the next C-STORE and start holding again.
+      if (this.held) this.hold(pdu);
+      else this.deliver(pdu);
     }
   }
 

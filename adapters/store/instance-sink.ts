@@ -187,7 +187,7 @@ export class InstanceSink extends Writable {
       if (this.store.options.durable) await fs.fsync(this.fd!);
       await fs.close(this.fd!);
       this.fd = undefined;
-      const placed = await this.place(identity);
+      const placed = await this.store.placeExclusively(this.request.sopInstanceUid, () => this.place(identity));
       return { ...base, status: Status.Success, studyInstanceUid: identity.study, seriesInstanceUid: identity.series, path: placed.path, bytes: this.bytesWritten, disposition: placed.disposition };
     } catch (err) {
       if (!(err instanceof StoreFailure)) this.fail(err);

@@ -29,6 +29,8 @@ export class InstanceStore {
   readonly incomingDir: string;
   readonly fs: DurableFs;
   private readonly knownDirs = new Set<string>();
+  /** The last placement queued per SOP Instance UID (see placeExclusively). */
+  private readonly placements = new Map<string, Promise<unknown>>();
   private tempSequence = 0;
   private freeBytes = Number.POSITIVE_INFINITY;
   private freeBytesCheckedAt = 0;
@@ -78,6 +80,23 @@ export class InstanceStore {
     await this.fs.mkdir(dir);
     if (this.options.durable) await this.fs.fsyncDir(parent);
     this.knownDirs.add(dir);
+  }
+
+  /**
+   * Runs place after every earlier placement of the same SOP Instance UID has settled. Placing is
+   * look up, rename, record, with awaits between: two associations storing one UID at the same time
+   * would otherwise both see "not stored yet", rename over each other's file and leave a row that
+   * describes the other object (and fail the second insert on the unique index).
+   */
+  placeExclusively<T>(sopInstanceUid: string, place: () => Promise<T>): Promise<T> {
+    const previous = this.placements.get(sopInstanceUid) ?? Promise.resolve();
+    const run = previous.then(place);
+    const settled = run.catch(() => {});
+    this.placements.set(sopInstanceUid, settled);
+    void settled.then(() => {
+      if (this.placements.get(sopInstanceUid) === settled) this.placements.delete(sopInstanceUid);
+    });
+    return run;
   }
 
   forgetDir(dir: string): void {

@@ -4,12 +4,15 @@ import { formatTag } from './dictionary.ts';
 export class DatasetError extends Error {
   override name = 'DatasetError';
 
-  /** `offset` counts bytes from the start of the data set as received. */
+  /**
+   * `offset` counts bytes from the start of the data set as received. `tag` is null only when not
+   * even the first element's tag could be read.
+   */
   constructor(
-    readonly tag: number,
+    readonly tag: number | null,
     readonly offset: number,
     readonly reason: string,
   ) {
-    super(`element ${formatTag(tag)} at offset ${offset}: ${reason}`);
+    super(tag === null ? `data set at offset ${offset}: ${reason}` : `element ${formatTag(tag)} at offset ${offset}: ${reason}`);
   }
 }

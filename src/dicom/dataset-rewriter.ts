@@ -113,7 +113,9 @@ export class DatasetRewriter {
   /** Input offset of the next unread byte. */
   private pos = 0;
   private ended = false;
-  private lastTag = 0;
+  /** The last data element seen (at any depth), for errors where the next tag is unreadable. */
+  private lastTag: number | null = null;
+  private lastTagOffset = 0;
 
   // Element header being gathered across chunks.
   private readonly scratch = Buffer.alloc(12);
@@ -180,14 +182,18 @@ export class DatasetRewriter {
       if (this.scratchLen >= 4) {
         throw new DatasetError(this.readTag(this.scratch, 0, this.contextSyntax()), this.headerOffset, 'the data set ends inside the element header');
       }
-      throw new DatasetError(this.lastTag, this.headerOffset, 'the data set ends inside the header of the element that follows this one');
+      const where = `the data set ends ${this.scratchLen} byte(s) into the header at offset ${this.headerOffset}`;
+      if (this.lastTag === null) throw new DatasetError(null, this.headerOffset, where);
+      throw new DatasetError(this.lastTag, this.lastTagOffset, `${where}, which follows this element`);
     }
     this.closeFinishedFrames();
     const open = this.stack[this.stack.length - 1];
     if (open) {
-      const what = open.kind === 'sequence' ? 'sequence' : 'item of the sequence';
-      const reason = open.end < 0 ? 'has undefined length and no delimitation item before the end of the data set' : `defined length runs past the end of the data set`;
-      throw new DatasetError(open.tag, open.offset, `${what} ${reason}`);
+      const what = open.kind === 'sequence' ? 'sequence' : 'an item of this sequence';
+      const reason = open.end < 0
+        ? 'has undefined length and no delimitation item before the end of the data set'
+        : `has a defined length that runs past the end of the data set`;
+      throw new DatasetError(open.tag, open.kind === 'sequence' ? open.offset : this.sequenceOffset(), `${what} ${reason}`);
     }
     return this.takeOutput();
   }
@@ -279,6 +285,7 @@ export class DatasetRewriter {
       throw new DatasetError(tag, offset, 'group 0002 (File Meta Information) must not appear in the data set');
     }
     this.lastTag = tag;
+    this.lastTagOffset = offset;
 
     let vr: number;
     let length: number;
@@ -387,6 +394,12 @@ export class DatasetRewriter {
       if (top.kind === 'sequence') this.stopSequenceCollection(top);
       if (!top.verbatim) this.emitItemHeader(top.kind === 'item' ? ITEM_DELIMITATION : SEQUENCE_DELIMITATION, 0);
     }
+  }
+
+  /** Offset of the innermost open sequence: errors about its items name the sequence and its place. */
+  private sequenceOffset(): number {
+    for (let i = this.stack.length - 1; i >= 0; i--) if (this.stack[i]!.kind === 'sequence') return this.stack[i]!.offset;
+    return 0;
   }
 
   private contextSyntax(): Syntax {

@@ -141,10 +141,7 @@ function orNull(s: string): string | null {
 /** Every collected element as JSON: { "ggggeeee": { vr, b64 } }, bytes as stored (Explicit VR LE). */
 export function headerJson(collected: ReadonlyMap<number, CollectedValue>): Record<string, { vr: string; b64: string }> {
   const out: Record<string, { vr: string; b64: string }> = {};
-  for (const tag of [...collected.keys()].sort((a, b) => a - b)) {
-    const { vr, value } = collected.get(tag)!;
-    out[tag.toString(16).toUpperCase().padStart(8, '0')] = { vr, b64: value.toString('base64') };
-  }
+  for (const [tag, { vr, value }] of collected) out[tag.toString(16).toUpperCase().padStart(8, '0')] = { vr, b64: value.toString('base64') };
   return out;
 }
 
