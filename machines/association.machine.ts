@@ -61,6 +61,8 @@ export type ConnectionEvent =
   | { type: 'store.started'; messageId: number; sopClassUid: string; sopInstanceUid: string }
   | { type: 'store.finished'; messageId: number; status: number; bytes: number; sopInstanceUid: string; studyInstanceUid?: string }
   | { type: 'echo.answered'; messageId: number }
+  /** Data set bytes keep arriving (sent a few times a second at most): restarts the stall timer. */
+  | { type: 'transfer.progressed'; bytes: number }
   | { type: 'release.requested' }
   | { type: 'peer.aborted'; source: number; reason: number }
   /** abortReason: the PS3.8 A-ABORT reason to send (default 0, not specified). */
@@ -386,7 +388,21 @@ export const associationMachine = setup({
           },
           states: {
             transferring: {
-              on: { 'shutdown.requested': 'draining' },
+              on: {
+                'shutdown.requested': 'draining',
+                'transfer.progressed': { target: 'transferring', reenter: true },
+              },
+              // A peer that stops sending in the middle of a data set holds a socket, an open temp
+              // file and its buffers: after the idle timeout without progress, abort.
+              after: {
+                idleTimeout: {
+                  target: '#association.settling',
+                  actions: [
+                    { type: 'sendAbort', params: USER_ABORT },
+                    { type: 'recordOutcome', params: { state: 'aborted', reason: 'C-STORE stalled: no data within the idle timeout' } },
+                  ],
+                },
+              },
             },
             // Shutdown asked while a C-STORE runs: let it finish, within the grace period.
             draining: {

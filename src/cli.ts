@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyFlags, loadConfigFile } from './config/load.ts';
 import { ConfigError, embeddedDefaults } from './config/schema.ts';
 import { createLogger } from './log.ts';
-import { serve } from './serve.ts';
+import { DataFolderError, serve } from './serve.ts';
 import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
 
@@ -66,7 +66,7 @@ async function runServe(flags: ServeFlags): Promise<number> {
   try {
     running = await serve(config, logger);
   } catch (err) {
-    if (err instanceof ListenError) {
+    if (err instanceof ListenError || err instanceof DataFolderError) {
       logger.fatal(err.message);
       logger.flush();
       process.stderr.write(`discrobot: ${err.message}\n`);

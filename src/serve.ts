@@ -29,11 +29,24 @@ export interface ServeOptions {
   fs?: DurableFs;
 }
 
+/** The data folder cannot be made or its database opened: a message for a person, naming --data. */
+export class DataFolderError extends Error {}
+
+function openDataFolder(dataDir: string, durable: boolean): Db {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return openDatabase(path.join(dataDir, 'db.sqlite'), { durable });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    throw new DataFolderError(`cannot use the data folder ${dataDir}: ${why}. Choose a folder this user may write with --data (or storage.data in the config file)`);
+  }
+}
+
 export async function serve(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningPublisher> {
   routeLibraryLogs(logger.child({ component: 'dcmjs-dimse' }));
   const dataDir = path.resolve(config.storage.data);
-  mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(path.join(dataDir, 'db.sqlite'), { durable: config.storage.durable });
+  const db = openDataFolder(dataDir, config.storage.durable);
   const index = new InstanceIndex(db);
   const store = new InstanceStore({
     dataDir,

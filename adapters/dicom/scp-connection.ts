@@ -4,15 +4,16 @@
 // happened on the wire (events) and carries out what the actor decides (commands).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { Scp, Association, Implementation, Dataset, CEchoResponse, CStoreResponse, constants } from './dimse.ts';
-import type { DimseCStoreRequest, DimseCEchoRequest, DimsePresentationContext, DimseCStoreResponse, DimseCEchoResponse, DimseDataset } from './dimse.ts';
+import { Scp, Association, Implementation, Dataset, constants } from './dimse.ts';
+import type { DimseAssociation, DimseCStoreRequest, DimseCEchoRequest, DimsePresentationContext, DimseDataset } from './dimse.ts';
 import type { Writable } from 'node:stream';
 import { PduFramer, PduType, AbortReason, type PduLimits } from './pdu-framer.ts';
 import { parseAssociateRq, AssociateRqError, type ParsedAssociateRq } from './associate-rq.ts';
 import { PdvGuard } from './pdv-guard.ts';
 import type { InstanceStore } from '../store/instance-store.ts';
 import { InstanceSink, type StoreOutcome } from '../store/instance-sink.ts';
-import { DimseStatus as Status } from '../../src/dicom/status.ts';
+import { DimseStatus as Status, formatStatus } from '../../src/dicom/status.ts';
+import { encodeCEchoResponse, encodeCStoreResponse, pDataCommandPdu } from '../../src/dicom/command-set.ts';
 import type { ConnectionCommand, ConnectionEvent } from '../../machines/association.machine.ts';
 
 export interface ScpConnectionDeps {
@@ -24,6 +25,8 @@ export interface ScpConnectionDeps {
 
 /** After we sent A-ASSOCIATE-RJ, A-RELEASE-RP or A-ABORT the peer should close; if not, we do. */
 const CLOSE_AFTER_LAST_PDU_MS = 2000;
+// Well below any sensible idle timeout, so a steady transfer always restarts the stall timer in time.
+const PROGRESS_REPORT_INTERVAL_MS = 250;
 const ABORT_SOURCE_PROVIDER = 2;
 /**
  * P-DATA a peer may send while its C-STORE response is pending. No asynchronous operations are
@@ -45,6 +48,9 @@ export class ScpConnection extends Scp {
   private ended = false;
   private sink: InstanceSink | undefined;
   private outcome: StoreOutcome | undefined;
+  private storeContextId = 0;
+  private progressBytes = 0;
+  private progressReportedAt = 0;
   /** P-DATA held back while a C-STORE is being made durable (one operation at a time). */
   private held: Buffer[] | undefined;
   private heldBytes = 0;
@@ -111,6 +117,7 @@ export class ScpConnection extends Scp {
 
   private received(chunk: Buffer): void {
     if (this.ended) return;
+    if (this.sink) this.reportProgress(chunk.length);
     for (const verdict of this.framer.push(chunk)) {
       if (verdict.kind === 'violation') return this.violation(verdict.reason, verdict.abortReason);
       this.handlePdu(verdict.type, verdict.pdu);
@@ -153,6 +160,16 @@ export class ScpConnection extends Scp {
     if (this.heldBytes > MAX_HELD_BYTES) {
       this.violation(`more than ${MAX_HELD_BYTES} bytes of P-DATA sent while a C-STORE response was pending (no asynchronous operations were negotiated)`);
     }
+  }
+
+  /** Tells the actor a data set is still arriving, a few times a second at most (its stall timer restarts). */
+  private reportProgress(bytes: number): void {
+    this.progressBytes += bytes;
+    const now = Date.now();
+    if (now - this.progressReportedAt < PROGRESS_REPORT_INTERVAL_MS) return;
+    this.progressReportedAt = now;
+    this.emit2({ type: 'transfer.progressed', bytes: this.progressBytes });
+    this.progressBytes = 0;
   }
 
   private associateRequested(pdu: Buffer): void {
@@ -226,11 +243,16 @@ export class ScpConnection extends Scp {
 
   // ---- DIMSE (called by dcmjs-dimse) --------------------------------------------------------
 
-  override cEchoRequest(request: DimseCEchoRequest, callback: (response: DimseCEchoResponse) => void): void {
+  override cEchoRequest(request: DimseCEchoRequest): void {
     try {
-      const response = CEchoResponse.fromRequest(request);
-      response.setStatus(Status.Success);
-      callback(response);
+      const association = (this as unknown as { association: DimseAssociation }).association;
+      const context = association.getAcceptedPresentationContextFromRequest(request);
+      if (!context) return this.violation('C-ECHO-RQ on a presentation context that was not accepted', AbortReason.UnexpectedPdu);
+      this.writePdu(pDataCommandPdu(context.getPresentationContextId(), encodeCEchoResponse({
+        affectedSopClassUid: request.getAffectedSopClassUid(),
+        messageIdBeingRespondedTo: request.getMessageId(),
+        status: Status.Success,
+      })));
       this.emit2({ type: 'echo.answered', messageId: request.getMessageId() });
     } catch (err) {
       this.log.error({ err }, 'C-ECHO handling failed');
@@ -243,6 +265,9 @@ export class ScpConnection extends Scp {
     const sopInstanceUid = request.getAffectedSopInstanceUid();
     this.emit2({ type: 'store.started', messageId, sopClassUid, sopInstanceUid });
     this.outcome = undefined;
+    this.storeContextId = context.getPresentationContextId();
+    this.progressReportedAt = Date.now();
+    this.progressBytes = 0;
     const storeRequest = {
       associationId: this.id,
       messageId,
@@ -274,22 +299,30 @@ export class ScpConnection extends Scp {
     });
   }
 
-  override cStoreRequest(request: DimseCStoreRequest, callback: (response: DimseCStoreResponse) => void): void {
+  override cStoreRequest(request: DimseCStoreRequest): void {
     const outcome = this.outcome;
     this.sink = undefined;
     this.outcome = undefined;
     try {
-      const response = CStoreResponse.fromRequest(request);
       const status = outcome?.status ?? Status.ProcessingFailure;
-      response.setStatus(status);
+      const messageId = request.getMessageId();
       if (status !== Status.Success) {
-        response.setErrorComment((outcome?.comment ?? 'no outcome').slice(0, 64));
-        this.log.error({ messageId: request.getMessageId(), status: `0x${status.toString(16).padStart(4, '0')}`, reason: outcome?.comment }, 'C-STORE failed');
+        this.log.error({ messageId, status: formatStatus(status), reason: outcome?.comment }, 'C-STORE failed');
       }
-      if (!this.ended) callback(response);
+      // The response is encoded here, not by the library: its dcmjs-based encoder costs more than
+      // storing a small object does.
+      if (!this.ended) {
+        this.writePdu(pDataCommandPdu(this.storeContextId, encodeCStoreResponse({
+          affectedSopClassUid: request.getAffectedSopClassUid(),
+          affectedSopInstanceUid: request.getAffectedSopInstanceUid(),
+          messageIdBeingRespondedTo: messageId,
+          status,
+          errorComment: status === Status.Success ? undefined : outcome?.comment ?? 'no outcome',
+        })));
+      }
       this.emit2({
         type: 'store.finished',
-        messageId: request.getMessageId(),
+        messageId,
         status,
         bytes: outcome?.bytes ?? 0,
         sopInstanceUid: request.getAffectedSopInstanceUid(),

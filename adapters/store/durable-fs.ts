@@ -18,19 +18,24 @@ export interface DurableFs {
 }
 
 const open = promisify(fs.open);
-const writev = promisify(fs.writev);
 const fsync = promisify(fs.fsync);
 const close = promisify(fs.close);
 
+/**
+ * Calls that only touch the page cache (open, write, close, rename, mkdir) run synchronously: each
+ * takes microseconds, while a trip through libuv's thread pool costs far more in latency, and a
+ * C-STORE made several such trips before its response could leave. The calls that wait for the disk
+ * (fsync of a file or a folder) stay asynchronous so that other associations go on meanwhile.
+ */
 export const nodeFs: DurableFs = {
-  open: (path) => open(path, 'wx', 0o640),
+  open: async (path) => fs.openSync(path, 'wx', 0o640),
   async writev(fd, buffers) {
     let written = 0;
     let pending = buffers;
     // writev may write less than asked (large batches, signals): continue with the rest.
     while (pending.length > 0) {
       const total = pending.reduce((n, b) => n + b.length, 0);
-      const n = (await writev(fd, pending)).bytesWritten ?? 0;
+      const n = fs.writevSync(fd, pending);
       written += n;
       if (n >= total) break;
       pending = dropBytes(pending, n);
@@ -38,8 +43,8 @@ export const nodeFs: DurableFs = {
     return written;
   },
   fsync: (fd) => fsync(fd),
-  close: (fd) => close(fd),
-  rename: (from, to) => fs.promises.rename(from, to),
+  close: async (fd) => fs.closeSync(fd),
+  rename: async (from, to) => fs.renameSync(from, to),
   async fsyncDir(path) {
     const fd = await open(path, 'r');
     try {
@@ -48,8 +53,8 @@ export const nodeFs: DurableFs = {
       await close(fd);
     }
   },
-  unlink: (path) => fs.promises.unlink(path),
-  mkdir: async (path) => void (await fs.promises.mkdir(path, { recursive: true })),
+  unlink: async (path) => fs.unlinkSync(path),
+  mkdir: async (path) => void fs.mkdirSync(path, { recursive: true }),
   async freeBytes(path) {
     const s = await fs.promises.statfs(path);
     return s.bavail * s.bsize;

@@ -214,7 +214,7 @@ describe('SIGTERM', () => {
   });
 });
 
-describe('privileged port', () => {
+describe('unprivileged user', () => {
   it('port 104 as an unprivileged user: nonzero exit and a message naming --port', async () => {
     // A folder the unprivileged user may create its data folder in (ours is private to root).
     const own = mkdtempSync(path.join(tmpdir(), 'discrobot-nobody-'));
@@ -228,6 +228,21 @@ describe('privileged port', () => {
     expect(exit.code).not.toBeNull();
     expect(p.stderr()).toContain('--port');
     expect(p.stderr()).toMatch(/104/);
+    expect(ever).toBe(false);
+  });
+
+  it('a data folder the user may not write: exit 1, a message naming --data, nothing listens', async () => {
+    const port = await freePort();
+    // Inside our 0700 work folder: the unprivileged user cannot create anything there.
+    const data = freshDir('not-for-nobody');
+    const p = cli(['serve', '--host', '127.0.0.1', '--port', String(port), '--data', data], {
+      prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'],
+    });
+    const [exit, ever] = await Promise.all([p.exited, everAccepted(port, p.exited)]);
+    expect(exit.code, p.stdout() + p.stderr()).toBe(1);
+    expect(p.stderr()).toContain('--data');
+    expect(p.stderr()).toContain(data);
+    expect(p.stderr()).not.toMatch(/^\s+at /m);
     expect(ever).toBe(false);
   });
 });

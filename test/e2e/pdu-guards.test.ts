@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.ts';
 import { echoscu } from '../support/dcmtk.ts';
 import { PDU, RawConnection, associate, associateRq, pData, pdu, rejectFields } from '../support/pdu.ts';
-import { cEchoRq } from './support/dimse.ts';
-import { CT_IMAGE, EXPLICIT_LE, IMPLICIT_LE, VERIFICATION } from './support/dataset.ts';
+import { cEchoRq, cStoreRq, messagePdus } from './support/dimse.ts';
+import { CT_IMAGE, EXPLICIT_LE, IMPLICIT_LE, VERIFICATION, ctDataset, freshUids } from './support/dataset.ts';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 
 const CONTEXTS = [
   { id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE, IMPLICIT_LE] },
@@ -130,6 +132,35 @@ describe('PDU guards', () => {
     expect(elapsed).toBeLessThan(IDLE_SECONDS * 1000 + 1500);
     expect(await connection.closesWithin(1000), 'closed promptly').toBe(true);
     await expectStillAnswering();
+  });
+
+  it('aborts a C-STORE that stalls mid-transfer after idleTimeoutSeconds without data, leaving no partial file', async () => {
+    const { connection } = await associate(server.port, { contexts: CONTEXTS });
+    const uids = freshUids();
+    const pdus = messagePdus(3, cStoreRq(1, CT_IMAGE, uids.sopInstanceUid), ctDataset({ ...uids, pixelBytes: 65536 }));
+    for (const p of pdus.slice(0, 2)) connection.send(p); // the command and the first fragment, then silence
+    const answer = await connection.nextPdu(IDLE_SECONDS * 1000 + 3000);
+    expect(answer.type).toBe(PDU.Abort);
+    expect(await connection.closesWithin(1000), 'closed promptly').toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readdirSync(path.join(server.dataDir, 'store', '.incoming'))).toEqual([]);
+    expect(server.index.current(uids.sopInstanceUid)).toBeUndefined();
+    await expectStillAnswering();
+  });
+
+  it('keeps a slow but steady C-STORE alive past the idle timeout', async () => {
+    const { connection } = await associate(server.port, { contexts: CONTEXTS });
+    const uids = freshUids();
+    const pdus = messagePdus(3, cStoreRq(1, CT_IMAGE, uids.sopInstanceUid), ctDataset({ ...uids, pixelBytes: 5 * 16384 }));
+    // One fragment every 0.4 s: the whole transfer spans more than twice the 1 s idle timeout.
+    for (const p of pdus) {
+      connection.send(p);
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 400));
+    }
+    const answer = await connection.nextPdu(3000);
+    expect(answer.type).toBe(PDU.PData);
+    expect(server.index.current(uids.sopInstanceUid)).toBeDefined();
+    connection.destroy();
   });
 
   it('keeps an association alive while it is active: each C-ECHO restarts the idle timer', async () => {

@@ -137,6 +137,7 @@ const VARIANTS: Record<string, AnyEventObject[]> = {
     return event;
   }),
   'echo.answered': [{ type: 'echo.answered', messageId: 3 }],
+  'transfer.progressed': [{ type: 'transfer.progressed', bytes: 16_372 }],
   'release.requested': [{ type: 'release.requested' }],
   'peer.aborted': [{ type: 'peer.aborted', source: 0, reason: 0 }],
   'protocol.violated': [{ type: 'protocol.violated', reason: 'P-DATA-TF for unaccepted context 5', abortReason: 6 }],
@@ -181,6 +182,7 @@ function expectedEffects(from: string, event: AnyEventObject): Expected {
     }
     case 'store.started':
     case 'echo.answered':
+    case 'transfer.progressed':
       return { commands: [] };
     case 'store.finished':
       // Shutdown was waiting for this store: now abort.
