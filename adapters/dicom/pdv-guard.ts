@@ -21,6 +21,8 @@ export class PdvGuard {
   /** Command Field of the last complete command set, whose data set may follow. */
   private commandField: number | undefined;
   private dataSetBytes = 0;
+  /** Presentation context of the last complete command set (DIMSE handlers are not told it). */
+  lastCommandContextId: number | undefined;
 
   constructor(private readonly acceptedContextIds: ReadonlySet<number>) {}
 
@@ -38,7 +40,10 @@ export class PdvGuard {
       if (!this.acceptedContextIds.has(contextId)) {
         return fail(`PDV on presentation context ${contextId}, which was not accepted`, AbortReason.InvalidParameterValue);
       }
-      const verdict = (control & 0x01) === 1 ? this.commandFragment(value, (control & 0x02) !== 0) : this.dataSetFragment(value, (control & 0x02) !== 0);
+      const isCommand = (control & 0x01) === 1;
+      const last = (control & 0x02) !== 0;
+      if (isCommand && last) this.lastCommandContextId = contextId;
+      const verdict = isCommand ? this.commandFragment(value, last) : this.dataSetFragment(value, last);
       if (!verdict.ok) return verdict;
     }
     return { ok: true };

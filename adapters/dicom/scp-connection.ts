@@ -14,6 +14,7 @@ import type { InstanceStore } from '../store/instance-store.ts';
 import { InstanceSink, type StoreOutcome } from '../store/instance-sink.ts';
 import { DimseStatus as Status, formatStatus } from '../../src/dicom/status.ts';
 import { encodeCEchoResponse, encodeCStoreResponse, pDataCommandPdu } from '../../src/dicom/command-set.ts';
+import { VERIFICATION_SOP_CLASS } from '../../src/dicom/uid.ts';
 import type { ConnectionCommand, ConnectionEvent } from '../../machines/association.machine.ts';
 
 export interface ScpConnectionDeps {
@@ -246,12 +247,15 @@ export class ScpConnection extends Scp {
   override cEchoRequest(request: DimseCEchoRequest): void {
     try {
       const association = (this as unknown as { association: DimseAssociation }).association;
-      const context = association.getAcceptedPresentationContextFromRequest(request);
+      const contextId = this.guard?.lastCommandContextId;
+      const context = contextId === undefined ? undefined : association.getPresentationContext(contextId);
       if (!context) return this.violation('C-ECHO-RQ on a presentation context that was not accepted', AbortReason.UnexpectedPdu);
+      // Verification is answered only on a Verification context (like a C-STORE under its own class).
+      const verification = context.getAbstractSyntaxUid() === VERIFICATION_SOP_CLASS;
       this.writePdu(pDataCommandPdu(context.getPresentationContextId(), encodeCEchoResponse({
         affectedSopClassUid: request.getAffectedSopClassUid(),
         messageIdBeingRespondedTo: request.getMessageId(),
-        status: Status.Success,
+        status: verification ? Status.Success : STATUS_SOP_CLASS_NOT_SUPPORTED,
       })));
       this.emit2({ type: 'echo.answered', messageId: request.getMessageId() });
     } catch (err) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.ts';
 import { echoscu } from '../support/dcmtk.ts';
 import { PDU, associate, pData, rejectFields, type RawConnection } from '../support/pdu.ts';
-import { cStore, cStoreRq, messagePdus, readResponse } from './support/dimse.ts';
+import { cEcho, cStore, cStoreRq, messagePdus, readResponse } from './support/dimse.ts';
 import { CT_IMAGE, IMPLICIT_LE, VERIFICATION, ctDataset, freshUids, implicitLe } from './support/dataset.ts';
 import { nodeFs } from '../../adapters/store/durable-fs.ts';
 
@@ -97,6 +97,17 @@ describe('PDV and SOP class guards', () => {
     expect(response.status).not.toBe(0);
     const good = freshUids();
     expect((await cStore(connection, CT, 2, CT_IMAGE, good.sopInstanceUid, ctDataset(good))).status).toBe(0);
+    connection.destroy();
+  });
+
+  it('answers a C-ECHO with Success only on the Verification context, 0122 on a storage context', async () => {
+    const { connection } = await associate(server.port, { contexts: CONTEXTS });
+    const onVerification = await cEcho(connection, ECHO, 1);
+    expect(onVerification.commandField).toBe(0x8030);
+    expect(onVerification.status).toBe(0);
+    const onCt = await cEcho(connection, CT, 2);
+    expect(onCt.commandField).toBe(0x8030);
+    expect(onCt.status).toBe(0x0122);
     connection.destroy();
   });
 
