@@ -12,9 +12,9 @@ const STARTUP_TIMEOUT_MS = 60_000;
 /**
  * storescp's flags, besides the port and output folder. `+B` (bit-preserving) streams each data set
  * straight into its file as it arrives instead of parsing it into memory and writing it out again:
- * the fastest standard way to run it, and the same work discrobot does (it also keeps the bytes as
- * received). `-dhl` skips the reverse DNS lookup of the peer. Max PDU stays at the default 16384,
- * which is discrobot's default too.
+ * the same kind of work discrobot does, about 10 % faster than storescp's defaults here, and flat in
+ * memory for large objects. `-dhl` skips the reverse DNS lookup of the peer. Max PDU stays at the
+ * default 16384, which is discrobot's default too. (docs/benchmarks.md has the comparison.)
  */
 export const STORESCP_FLAGS = ['+B', '-dhl'] as const;
 
