@@ -3,7 +3,7 @@
 import dcmjsDimse from 'dcmjs-dimse';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../src/dicom/uid.ts';
 
-export const { Scp, Implementation, Dataset, constants, log: dimseLog } = dcmjsDimse;
+export const { Scp, Implementation, Dataset, log: dimseLog } = dcmjsDimse;
 export const { Association } = dcmjsDimse.association;
 
 export const { CEchoResponse, CStoreResponse } = dcmjsDimse.responses;

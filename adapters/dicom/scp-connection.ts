@@ -4,7 +4,7 @@
 // happened on the wire (events) and carries out what the actor decides (commands).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { Scp, Association, Implementation, Dataset, constants } from './dimse.ts';
+import { Scp, Association, Implementation, Dataset } from './dimse.ts';
 import type { DimseAssociation, DimseCStoreRequest, DimseCEchoRequest, DimsePresentationContext, DimseDataset } from './dimse.ts';
 import type { Writable } from 'node:stream';
 import { PduFramer, PduType, AbortReason, type PduLimits } from './pdu-framer.ts';
@@ -28,7 +28,6 @@ export interface ScpConnectionDeps {
 const CLOSE_AFTER_LAST_PDU_MS = 2000;
 // Well below any sensible idle timeout, so a steady transfer always restarts the stall timer in time.
 const PROGRESS_REPORT_INTERVAL_MS = 250;
-const ABORT_SOURCE_PROVIDER = 2;
 /**
  * P-DATA a peer may send while its C-STORE response is pending. No asynchronous operations are
  * negotiated, so a well-behaved peer sends nothing then; beyond this it is refused, not buffered.
@@ -111,7 +110,7 @@ export class ScpConnection extends Scp {
 
   // ---- what the wire says -------------------------------------------------------------------
 
-  private emit2(event: ConnectionEvent): void {
+  private report(event: ConnectionEvent): void {
     if (this.emitToActor) this.emitToActor(event);
     else this.early.push(event);
   }
@@ -139,11 +138,11 @@ export class ScpConnection extends Scp {
       }
       case PduType.ReleaseRq:
         if (!this.established) return this.violation('A-RELEASE-RQ outside an association', AbortReason.UnexpectedPdu);
-        return this.emit2({ type: 'release.requested' });
+        return this.report({ type: 'release.requested' });
       case PduType.Abort:
         this.sink?.abandon();
         this.ended = true;
-        this.emit2({ type: 'peer.aborted', source: pdu[8] ?? 0, reason: pdu[9] ?? 0 });
+        this.report({ type: 'peer.aborted', source: pdu[8] ?? 0, reason: pdu[9] ?? 0 });
         this.socket.destroy();
         return;
       default:
@@ -169,7 +168,7 @@ export class ScpConnection extends Scp {
     const now = Date.now();
     if (now - this.progressReportedAt < PROGRESS_REPORT_INTERVAL_MS) return;
     this.progressReportedAt = now;
-    this.emit2({ type: 'transfer.progressed', bytes: this.progressBytes });
+    this.report({ type: 'transfer.progressed', bytes: this.progressBytes });
     this.progressBytes = 0;
   }
 
@@ -182,7 +181,7 @@ export class ScpConnection extends Scp {
       throw err;
     }
     const rq = this.request;
-    this.emit2({
+    this.report({
       type: 'association.requested',
       request: {
         calledAeTitle: rq.calledAeTitle,
@@ -198,13 +197,13 @@ export class ScpConnection extends Scp {
 
   private violation(reason: string, abortReason: number = AbortReason.NotSpecified): void {
     if (this.ended) return;
-    this.emit2({ type: 'protocol.violated', reason, abortReason });
+    this.report({ type: 'protocol.violated', reason, abortReason });
   }
 
   private closed(): void {
     this.sink?.abandon();
     this.ended = true;
-    this.emit2({ type: 'connection.closed' });
+    this.report({ type: 'connection.closed' });
   }
 
   // ---- what the actor decided ---------------------------------------------------------------
@@ -257,7 +256,7 @@ export class ScpConnection extends Scp {
         messageIdBeingRespondedTo: request.getMessageId(),
         status: verification ? Status.Success : STATUS_SOP_CLASS_NOT_SUPPORTED,
       })));
-      this.emit2({ type: 'echo.answered', messageId: request.getMessageId() });
+      this.report({ type: 'echo.answered', messageId: request.getMessageId() });
     } catch (err) {
       this.log.error({ err }, 'C-ECHO handling failed');
     }
@@ -267,7 +266,7 @@ export class ScpConnection extends Scp {
     const messageId = request.getMessageId();
     const sopClassUid = request.getAffectedSopClassUid();
     const sopInstanceUid = request.getAffectedSopInstanceUid();
-    this.emit2({ type: 'store.started', messageId, sopClassUid, sopInstanceUid });
+    this.report({ type: 'store.started', messageId, sopClassUid, sopInstanceUid });
     this.outcome = undefined;
     this.storeContextId = context.getPresentationContextId();
     this.progressReportedAt = Date.now();
@@ -324,7 +323,7 @@ export class ScpConnection extends Scp {
           errorComment: status === Status.Success ? undefined : outcome?.comment ?? 'no outcome',
         })));
       }
-      this.emit2({
+      this.report({
         type: 'store.finished',
         messageId,
         status,
@@ -361,5 +360,3 @@ export class ScpConnection extends Scp {
   override associationReleaseRequested(): void {}
 }
 
-export const DimseConstants = constants;
-export { ABORT_SOURCE_PROVIDER };

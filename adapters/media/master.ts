@@ -114,6 +114,8 @@ export async function master(inputs: readonly string[], options: MasterOptions):
     const worker = async (): Promise<void> => {
       while (next < files.length) {
         const n = next++;
+        // the reader's header reads are synchronous: let the event loop run between batches
+        if (n % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
         const file = files[n]!;
         const result = await readDicomFile(file, { convertedPath: path.join(work, 'converted', `${String(n).padStart(7, '0')}.dcm`) });
         if (result.kind === 'instance') instances[n] = result.instance;
@@ -140,33 +142,46 @@ export async function masterInstances(instances: readonly MasterInstance[], opti
   }
 }
 
-/** Files of the inputs: folders walked recursively in name order; each file once; never the output folder. */
+/**
+ * Files of the inputs: folders walked recursively in name order; each file once (files named
+ * again, or reached twice through links, are taken once); never the output folder.
+ */
 async function expandInputs(inputs: readonly string[], problems: InputProblem[], outDir: string): Promise<string[]> {
   const out: string[] = [];
   const realOut = await fs.realpath(outDir);
-  const seen = new Set<string>();
-  const add = async (file: string): Promise<void> => {
-    const real = await fs.realpath(file).catch(() => file);
-    if (seen.has(real)) return;
-    seen.add(real);
-    out.push(path.resolve(file));
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const addFile = async (file: string, viaLink: boolean): Promise<void> => {
+    // a file in a walked folder is unique by its path; only given or linked files need resolving
+    const key = viaLink ? await fs.realpath(file).catch(() => file) : file;
+    if (seenFiles.has(key)) return;
+    seenFiles.add(key);
+    out.push(file);
   };
   const walk = async (dir: string): Promise<void> => {
-    if ((await fs.realpath(dir)) === realOut) return; // e.g. `master . --out ./discs`
-    const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const real = await fs.realpath(dir);
+    if (real === realOut || seenDirs.has(real)) return; // e.g. `master . --out ./discs`
+    seenDirs.add(real);
+    const entries = (await fs.readdir(real, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      const full = path.join(dir, e.name);
-      const stat = await fs.stat(full).catch(() => undefined);
-      if (stat?.isDirectory()) await walk(full);
-      else if (stat?.isFile()) await add(full);
-      else problems.push({ file: full, problem: stat ? 'not a regular file' : 'unreadable: a broken link' });
+      const full = path.join(real, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile()) await addFile(full, false);
+      else if (e.isSymbolicLink()) {
+        const stat = await fs.stat(full).catch(() => undefined);
+        if (stat?.isDirectory()) await walk(full);
+        else if (stat?.isFile()) await addFile(full, true);
+        else problems.push({ file: full, problem: stat ? 'not a regular file' : 'unreadable: a broken link' });
+      } else {
+        problems.push({ file: full, problem: 'not a regular file' });
+      }
     }
   };
   for (const input of inputs) {
     try {
       const stat = await fs.stat(input);
-      if (stat.isDirectory()) await walk(input);
-      else if (stat.isFile()) await add(input);
+      if (stat.isDirectory()) await walk(path.resolve(input));
+      else if (stat.isFile()) await addFile(path.resolve(input), true);
       else problems.push({ file: input, problem: 'not a regular file or folder' });
     } catch (err) {
       problems.push({ file: input, problem: `unreadable: ${(err as Error).message}` });
@@ -211,7 +226,7 @@ async function composeInto(summary: MasterSummary, instances: readonly MasterIns
   summary.problems.push(...screening.problems);
 
   const onDisc: ScreenedInstance[] = [];
-  for (const instance of screening.accepted) {
+  for (const instance of layoutOrder(screening.accepted)) {
     const d = decision(instance.sopClassUid);
     if (d.onDisc) onDisc.push(instance);
     else {
@@ -392,7 +407,7 @@ function textOf(elements: ReadonlyMap<number, CollectedValue>, tag: number): str
 }
 
 function institutionOf(instances: readonly ScreenedInstance[]): string | undefined {
-  for (const i of layoutOrder(instances)) {
+  for (const i of instances) {
     const name = textOf(i.elements, 0x00080080);
     if (name) return name;
   }
