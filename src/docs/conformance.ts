@@ -116,7 +116,13 @@ const C_STORE_STATUSES: ReadonlyArray<readonly [string, string, string, string]>
     'Failure',
     'Processing failure',
     '0110',
-    'An internal error (file system, database), or a Study Instance UID, Series Instance UID or SOP Instance UID that is not a valid UID (PS3.5 9.1): the stored file\'s path is derived only from validated UIDs. The instance is not stored; the reason is logged.',
+    'An internal error (file system, database), a malformed data set (a value or sequence running past the end of the data, a truncated element), or a Study Instance UID, Series Instance UID or SOP Instance UID that is not a valid UID (PS3.5 9.1): the stored file\'s path is derived only from validated UIDs. The instance is not stored and no partial file remains; the reason is logged and sent as Error Comment (0000,0902). The association goes on.',
+  ],
+  [
+    'Failure',
+    'SOP Class not supported',
+    '0122',
+    'The C-STORE request\'s Affected SOP Class UID is not the abstract syntax its presentation context was negotiated for. The instance is not stored. (A C-ECHO on a presentation context other than Verification is answered with this status too.)',
   ],
 ];
 
@@ -137,7 +143,7 @@ const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> =
   'dicom.artimTimeoutSeconds': {
     meaning: 'ARTIM timer (PS3.8 9.1.5): time a new connection has to send its A-ASSOCIATE-RQ, and the peer has to close the connection after a release or abort.',
   },
-  'dicom.idleTimeoutSeconds': { meaning: 'An established association on which no PDU arrives for this long is aborted.' },
+  'dicom.idleTimeoutSeconds': { meaning: 'An established association on which no PDU arrives for this long is aborted; so is one whose C-STORE data stops arriving for this long.' },
   'dicom.releaseTimeoutSeconds': { meaning: 'Time an association release has to complete before the connection is closed.' },
   'dicom.shutdownGraceSeconds': { meaning: 'On shutdown, time open associations have to finish before they are aborted.' },
   'dicom.maxAssociationPduBytes': {
@@ -392,7 +398,7 @@ function associationAcceptance(doc: MarkdownDocument): void {
   doc.add('**4.2.1.4.1.1 Description and Sequencing of Activities**');
   doc.add(
     `The Storage AE waits for associations on every configured listener. It accepts associations from any calling AE title: the calling AE title is not checked. When ${code('dicom.aeTitles')} lists AE titles (default ${code(DEFAULT_AE_TITLE)}), the called AE title must be one of them; when the list is empty, the called AE title is not checked. An association is accepted when at least one proposed presentation context is accepted. Otherwise it is rejected as Table 4.2-10 shows.`,
-    `A connection that sends no A-ASSOCIATE-RQ within ${code('dicom.artimTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.artimTimeoutSeconds} s) is closed, and an established association on which nothing arrives for ${code('dicom.idleTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.idleTimeoutSeconds} s) is aborted.`,
+    `A connection that sends no A-ASSOCIATE-RQ within ${code('dicom.artimTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.artimTimeoutSeconds} s) is closed, and an established association on which nothing arrives for ${code('dicom.idleTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.idleTimeoutSeconds} s) is aborted, as is one whose C-STORE data set stops arriving for that long (a slow but steady transfer is never cut off).`,
     captionedTable('Table 4.2-10 Association Rejection Reasons', ['Result', 'Source', 'Reason/Diagnosis', 'Explanation'], ASSOCIATION_REJECTIONS),
   );
 

@@ -176,12 +176,13 @@ describe('docs/conformance.md', () => {
     ]);
   });
 
-  it('answers C-STORE with 0000, A700, A900 and 0110, never B000 or B007', () => {
+  it('answers C-STORE with 0000, A700, A900, 0110 and 0122, never B000 or B007', () => {
     expect(tableRows(rendered, 'Table 4.2-12 C-STORE Response Status').map((r) => r.slice(0, 3))).toEqual([
       ['Success', 'Success', '0000'],
       ['Refused', 'Out of Resources', 'A700'],
       ['Error', 'Data Set does not match SOP Class', 'A900'],
       ['Failure', 'Processing failure', '0110'],
+      ['Failure', 'SOP Class not supported', '0122'],
     ]);
   });
 
