@@ -7,6 +7,7 @@ import { createLogger } from './log.ts';
 import { DataFolderError, serve } from './serve.ts';
 import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
+import { registerMasterCommand } from './commands/master.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (flags: ServeFlags) => {
       exitCode = await runServe(flags);
     });
+
+  registerMasterCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
