@@ -9,9 +9,12 @@
 //    label, ISO image with MD5 tags) against plain xorriso with the same image options on the
 //    already laid-out tree. Target: at most 1.1 x xorriso.
 //
-// Each measurement runs --runs times, interleaved with its reference; medians are reported. The
-// targets are printed, never enforced; a failing tool or a wrong result fails the run (exit 1).
-// Options: --runs N (3), --count N (10000), --rows N (512), --cols N (512).
+// Each measurement runs several times, interleaved with its reference (the image runs alternate
+// which goes first), each after `sync` and a wait for idle CPUs; medians are reported. This VM's
+// disk writes vary by 10-20 % from run to run, hence five image runs. The targets are printed,
+// never enforced; a failing tool or a wrong result fails the run (exit 1).
+// Options: --runs N (image runs, 5), --dicomdir-runs N (3; dcmmkdir needs minutes for 10,000
+// files), --count N (10000), --rows N (512), --cols N (512).
 import { link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,21 +43,16 @@ const QUIET_BUSY_FRACTION = 0.2;
 
 const { values: flags } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
+    'dicomdir-runs': { type: 'string', default: '3' },
     count: { type: 'string', default: '10000' },
     rows: { type: 'string', default: '512' },
     cols: { type: 'string', default: '512' },
   },
 });
 const runs = Number(flags.runs);
+const dicomdirRuns = Number(flags['dicomdir-runs']);
 const params = { count: Number(flags.count), rows: Number(flags.rows), cols: Number(flags.cols) };
-
-/** The `discrobot master` command line: the CLI once src/cli.ts registers the command. */
-async function masterCommand(): Promise<string[]> {
-  const cli = await readFile(path.join(REPO_ROOT, 'src/cli.ts'), 'utf8');
-  if (cli.includes('registerMasterCommand')) return [path.join(REPO_ROOT, 'bin/discrobot.js'), 'master'];
-  return ['--import', 'tsx', path.join(REPO_ROOT, 'bench/media-run-master.ts'), 'master'];
-}
 
 /** What `master` does up to the DICOMDIR: read every header, screen, build, write. */
 async function discrobotDicomdir(files: readonly string[], out: string, scratch: string): Promise<{ ms: number; buildMs: number; records: number }> {
@@ -83,6 +81,12 @@ async function discrobotDicomdir(files: readonly string[], out: string, scratch:
   return { ms: performance.now() - started, buildMs, records: result.recordCount };
 }
 
+/** Flushes earlier writes (the last image) to disk, then waits for idle CPUs; returns the CPU sample. */
+async function settle(): Promise<number> {
+  await runToolOrThrow('sync', [], { timeoutMs: TOOL_TIMEOUT_MS });
+  return waitForQuietCpu();
+}
+
 /** Samples CPU use until it is below QUIET_BUSY_FRACTION or QUIET_WAIT_MS passed; returns the last sample. */
 async function waitForQuietCpu(): Promise<number> {
   const deadline = Date.now() + QUIET_WAIT_MS;
@@ -92,7 +96,7 @@ async function waitForQuietCpu(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (!(runs >= 1) || !(params.count >= 1)) throw new Error('--runs and --count must be positive numbers');
+  if (!(runs >= 1) || !(dicomdirRuns >= 1) || !(params.count >= 1)) throw new Error('--runs, --dicomdir-runs and --count must be positive numbers');
   await mkdir(CACHE_ROOT, { recursive: true });
   const series = await ensureCtSeries(CACHE_ROOT, params);
   const work = await mkdtemp(path.join(CACHE_ROOT, 'media-run-'));
@@ -128,15 +132,15 @@ async function main(): Promise<void> {
     const dcmtk: number[] = [];
     let records = 0;
     const busy: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      busy.push(await waitForQuietCpu());
+    for (let run = 0; run < dicomdirRuns; run++) {
+      busy.push(await settle());
       const r = await discrobotDicomdir(files, path.join(work, 'DICOMDIR.ours'), scratch);
       ours.push(r.ms);
       builds.push(r.buildMs);
       records = r.records;
       const out = path.join(work, 'DICOMDIR.dcmtk');
       await rm(out, { force: true });
-      busy.push(await waitForQuietCpu());
+      busy.push(await settle());
       const d = await runToolOrThrow('dcmmkdir', ['-Pgp', '+r', '--fileset-id', 'BENCH', '+D', out, 'DICOM'], { cwd: tree, timeoutMs: TOOL_TIMEOUT_MS });
       if (/^E:/m.test(d.stdout + d.stderr)) throw new Error(`dcmmkdir reported errors:\n${(d.stdout + d.stderr).slice(0, 2000)}`);
       dcmtk.push(d.wallMs);
@@ -147,23 +151,24 @@ async function main(): Promise<void> {
     await link(path.join(work, 'DICOMDIR.ours'), path.join(tree, 'DICOMDIR'));
     await writeFile(path.join(tree, 'README.TXT'), 'README\r\n'.repeat(60));
     await writeFile(path.join(tree, 'INDEX.HTM'), '<html><body>index</body></html>\n'.repeat(60));
-    const command = await masterCommand();
+    const command = [path.join(REPO_ROOT, 'bin/discrobot.js'), 'master'];
     const plain: number[] = [];
     const whole: number[] = [];
     let imageBytes = 0;
     let media = '';
-    for (let run = 0; run < runs; run++) {
+    const runPlain = async (): Promise<void> => {
       const plainIso = path.join(work, 'plain.iso');
       const args = xorrisoArguments({ outPath: plainIso, volumeId: 'BENCH', applicationId: 'DISCROBOT BENCH', entries: [], pathListFile: '/dev/null' });
       // the same options as discrobot's, with the tree instead of a path list
       const treeArgs = [...args.slice(0, args.indexOf('-graft-points')), tree];
-      busy.push(await waitForQuietCpu());
+      busy.push(await settle());
       const x = await runToolOrThrow('xorriso', treeArgs, { timeoutMs: TOOL_TIMEOUT_MS });
       plain.push(x.wallMs);
       await rm(plainIso, { force: true });
-
+    };
+    const runMaster = async (run: number): Promise<void> => {
       const out = path.join(work, `out-${run}`);
-      busy.push(await waitForQuietCpu());
+      busy.push(await settle());
       const m = await runTool(process.execPath, [...command, series.dir, '--out', out, '--fileset-id', 'BENCH'], { timeoutMs: TOOL_TIMEOUT_MS });
       if (m.code !== 0) throw new Error(`discrobot master failed (exit ${m.code}):\n${m.stderr.slice(0, 2000)}`);
       const summary = JSON.parse(m.stdout) as { discs: { image: string; instances: number; media: string; bytes: number }[] };
@@ -173,12 +178,21 @@ async function main(): Promise<void> {
       media = disc.media;
       whole.push(m.wallMs);
       await rm(out, { recursive: true, force: true });
+    };
+    for (let run = 0; run < runs; run++) {
+      if (run % 2 === 0) {
+        await runPlain();
+        await runMaster(run);
+      } else {
+        await runMaster(run);
+        await runPlain();
+      }
     }
 
     const dicomdirRatio = median(ours) / median(dcmtk);
     const imageRatio = median(whole) / median(plain);
     console.log('');
-    console.log(`## Media (${files.length} instances, ${(series.totalBytes / 1e9).toFixed(2)} GB; median of ${runs} runs)`);
+    console.log(`## Media (${files.length} instances, ${(series.totalBytes / 1e9).toFixed(2)} GB; medians of ${dicomdirRuns} DICOMDIR and ${runs} image runs)`);
     console.log('');
     for (const line of markdownTable(['measurement', 'discrobot', 'reference', 'ratio', 'target'], [
       ['DICOMDIR: read headers, build, write', `${seconds(median(ours))} s (build alone ${seconds(median(builds))} s)`, `dcmmkdir -Pgp +r: ${seconds(median(dcmtk))} s`, `${dicomdirRatio.toFixed(2)} x`,

@@ -50,18 +50,41 @@ export function discFileSetIds(base: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${base.slice(0, MAX_FILE_SET_ID_LENGTH - suffixLength)}_${String(i + 1).padStart(width, '0')}OF${count}`);
 }
 
-/** UIDs in numeric order of their components (1.2.9 before 1.2.10); anything else by code point. */
+/**
+ * UIDs in numeric order of their components (1.2.9 before 1.2.10); other text by code point within
+ * a component. Walks the strings without splitting them: layouts sort tens of thousands of UIDs.
+ */
 export function compareUids(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i]!;
-    const y = pb[i]!;
-    if (x === y) continue;
-    if (/^\d+$/.test(x) && /^\d+$/.test(y) && x.length !== y.length) return x.length - y.length;
-    return x < y ? -1 : 1;
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    let ei = a.indexOf('.', i);
+    if (ei < 0) ei = a.length;
+    let ej = b.indexOf('.', j);
+    if (ej < 0) ej = b.length;
+    const la = ei - i;
+    const lb = ej - j;
+    const numeric = isDigits(a, i, ei) && isDigits(b, j, ej);
+    if (numeric && la !== lb) return la - lb;
+    for (let k = 0; k < Math.min(la, lb); k++) {
+      const d = a.charCodeAt(i + k) - b.charCodeAt(j + k);
+      if (d !== 0) return d;
+    }
+    if (la !== lb) return la - lb;
+    i = ei + 1;
+    j = ej + 1;
   }
-  return pa.length - pb.length;
+  return (a.length - i) - (b.length - j) || a.length - b.length;
+}
+
+function isDigits(s: string, from: number, to: number): boolean {
+  if (from === to) return false;
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export interface LayoutKey {

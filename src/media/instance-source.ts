@@ -146,15 +146,3 @@ function checkInstance(instance: MasterInstance, isRootLevel: (sopClassUid: stri
     sopClassUid: entry.sopClassUid!,
   };
 }
-
-/**
- * An upper bound of the DICOMDIR bytes one instance brings: its leaf record, and each parent record
- * when it is the first of its patient, study or series on a disc. A record holds a subset of the
- * instance's collected elements plus the references and offsets (at most 512 bytes more); names
- * re-encoded in ISO_IR 192 may grow, which the planner's safety margin covers.
- */
-export function recordBytesBound(elements: ReadonlyMap<number, CollectedValue>): number {
-  let bytes = 512;
-  for (const { value } of elements.values()) bytes += 12 + value.length + (value.length % 2);
-  return bytes;
-}

@@ -67,6 +67,14 @@ describe('discrobot master: bad inputs and job errors', () => {
     expect((await fs.readdir(out)).sort()).toEqual(['SKIP.iso', 'SKIP.jpg']);
   });
 
+  it('reports a second file with the SOP Instance UID of another', async () => {
+    const copy = path.join(dir, 'copy-of-first.dcm');
+    await fs.copyFile(good()[0]!.file, copy);
+    const summary = await master([...good().map((g) => g.file), copy], { outDir: path.join(dir, 'out-dup'), fileSetId: 'DUP' });
+    expect(summary.status).toBe('failed');
+    expect(summary.problems).toEqual([{ file: copy, problem: expect.stringMatching(/is also in .*s1e1i001\.dcm: a disc holds each instance once/) }]);
+  });
+
   it('refuses an instance larger than the largest medium as a job error and writes nothing', async () => {
     const out = path.join(dir, 'out-large');
     const tiny = { cd: 400_000, dvd: 401_000, 'dvd-dl': 402_000, bd: 403_000, 'bd-dl': 404_000 };

@@ -146,6 +146,15 @@ describe('discrobot master: one disc', () => {
     expect(disc.readme).toContain('VIEWER\\');
   });
 
+  it('masters its own extracted disc again: DICOMDIR ignored, the other non-DICOM files reported', async () => {
+    const again = await master([disc.root], { outDir: path.join(dir, 'again'), fileSetId: 'AGAIN', media: 'cd', skipBad: true });
+    expect(again.status).toBe('written-with-skips');
+    expect(again.ignored.map((i) => path.relative(disc.root, i.file))).toEqual(['DICOMDIR']);
+    expect(again.problems.map((p) => path.relative(disc.root, p.file)).sort()).toEqual(['INDEX.HTM', 'README.TXT', 'VIEWER/LIB/APP.JS', 'VIEWER/VIEWER.HTM']);
+    for (const p of again.problems) expect(p.problem).toMatch(/not a DICOM file/);
+    expect(again.discs[0]!.instances).toBe(summary.discs[0]!.instances);
+  });
+
   it('names the institution, contact and medium in README.TXT in ASCII', () => {
     expect(disc.readme).toContain('Created by:   Klinikum Sud');
     expect(disc.readme).toContain('Radiology, +49 30 1234');

@@ -226,11 +226,11 @@ export async function compareDatasets(pairs: { original: string; rewritten: stri
   return JSON.parse(out) as { original: string; differences: string[] }[];
 }
 
-const RUN_MASTER = fileURLToPath(new URL('./run-master.ts', import.meta.url));
+const DISCROBOT = fileURLToPath(new URL('../../../bin/discrobot.js', import.meta.url));
 
-/** `discrobot master ...` in a process of its own: exit status, the JSON summary (if any), stderr. */
+/** `discrobot master ...` as a process of its own: exit status, the JSON summary (if any), stderr. */
 export async function runMasterCli(args: readonly string[]): Promise<{ code: number | null; summary: unknown; stderr: string }> {
-  const r = await run(process.execPath, ['--import', 'tsx', RUN_MASTER, 'master', ...args]);
+  const r = await run(process.execPath, [DISCROBOT, 'master', ...args]);
   let summary: unknown;
   try {
     summary = r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout);
