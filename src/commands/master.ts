@@ -1,6 +1,8 @@
 // `discrobot master <file-or-folder>... --out DIR`: disc images and labels from DICOM files, with a
 // JSON summary on stdout. Exit status: 0 discs written; 1 no disc written (bad input or a job error,
 // both in the summary); 2 wrong usage; 3 discs written from the good inputs only (--skip-bad).
+import { loadConfigFile } from '../config/load.ts';
+import { ConfigError } from '../config/schema.ts';
 import { Command, Option } from 'commander';
 import { parseByteSize } from '../config/byte-size.ts';
 import { master, type MasterOptions, type MasterSummary } from '../../adapters/media/master.ts';
@@ -16,6 +18,7 @@ interface MasterFlags {
   out: string;
   media: MediaChoice;
   filesetId?: string;
+  config?: string;
   capacity?: string[];
   institution?: string;
   contact?: string;
@@ -39,6 +42,7 @@ export function registerMasterCommand(program: Command, setExitCode: (code: numb
     .addOption(new Option('--media <kind>', 'medium: auto takes the smallest that holds everything, else spans over the largest')
       .choices(['auto', ...MEDIA_KINDS]).default('auto'))
     .option('--fileset-id <id>', 'File-set ID and volume ID, 1-16 characters A-Z 0-9 _ (spanned discs get _1OF2, ...)')
+    .option('--config <file>', 'configuration file (YAML or JSON); its media.capacities apply, --capacity overrides them')
     .option('--capacity <kind=size>', 'capacity of a medium, e.g. cd=650MB or dvd=4700000000 (repeatable)', collect)
     .option('--institution <name>', 'institution named on the disc and label (default: the instances\' Institution Name)')
     .option('--contact <text>', 'contact named in README.TXT and INDEX.HTM')
@@ -74,6 +78,16 @@ function masterOptions(flags: MasterFlags): MasterOptions {
     throw new UsageError(`--fileset-id "${flags.filesetId}" must be 1 to 16 characters A-Z, 0-9 or _`);
   }
   const capacities: Partial<Record<MediaKind, number>> = {};
+  if (flags.config !== undefined) {
+    let config;
+    try {
+      config = loadConfigFile(flags.config);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    for (const [kind, bytes] of Object.entries(config.media.capacities)) if (bytes !== null) capacities[kind as MediaKind] = bytes;
+  }
   for (const spec of flags.capacity ?? []) {
     const [kind = '', size = ''] = spec.split('=', 2);
     const bytes = parseByteSize(size);

@@ -60,4 +60,8 @@ export const DEFAULT_SETTINGS = {
   log: {
     level: 'info' as LogLevel,
   },
+  media: {
+    /** Usable bytes per medium; null keeps the built-in figure (src/media/media-choice.ts). */
+    capacities: { cd: null, dvd: null, 'dvd-dl': null, bd: null, 'bd-dl': null },
+  },
 } as const;

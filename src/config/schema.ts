@@ -153,10 +153,24 @@ const logShape = {
   level: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULT_SETTINGS.log.level),
 };
 
+/** A medium's capacity: null (the default) keeps the built-in figure. */
+const capacitySchema = z.union([z.null(), byteSizeSchema]).default(null);
+const capacitiesShape = {
+  cd: capacitySchema,
+  dvd: capacitySchema,
+  'dvd-dl': capacitySchema,
+  bd: capacitySchema,
+  'bd-dl': capacitySchema,
+};
+const mediaShape = {
+  capacities: section(capacitiesShape).prefault({}),
+};
+
 const configShape = {
   dicom: dicomSchema.prefault({}),
   storage: section(storageShape).prefault({}),
   log: section(logShape).prefault({}),
+  media: section(mediaShape).prefault({}),
 };
 
 export const configSchema = section(configShape);
@@ -172,6 +186,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'dicom.listeners[]': Object.keys(listenerShape),
   storage: Object.keys(storageShape),
   log: Object.keys(logShape),
+  media: Object.keys(mediaShape),
+  'media.capacities': Object.keys(capacitiesShape),
 };
 
 // ---- parsing and messages ----------------------------------------------------------------------

@@ -156,6 +156,11 @@ const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> =
     meaning: 'Free space kept on the data folder\'s file system; below it C-STORE answers A700. KB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB powers of 1024.',
   },
   'log.level': { meaning: 'Log level (pino); patient data appears only at `debug` and `trace`.' },
+  'media.capacities.cd': { meaning: 'Usable bytes of a CD-R (null: 737280000, an 80-minute disc), e.g. `650MB`; smaller values make tests span.', flag: '`master --capacity cd=SIZE`' },
+  'media.capacities.dvd': { meaning: 'Usable bytes of a DVD-R (null: 4700372992, the smaller of DVD-R and DVD+R).', flag: '`master --capacity dvd=SIZE`' },
+  'media.capacities.dvd-dl': { meaning: 'Usable bytes of a DVD-R DL (null: 8543666176).', flag: '`master --capacity dvd-dl=SIZE`' },
+  'media.capacities.bd': { meaning: 'Usable bytes of a BD-R (null: 25025314816).', flag: '`master --capacity bd=SIZE`' },
+  'media.capacities.bd-dl': { meaning: 'Usable bytes of a BD-R DL (null: 50050629632).', flag: '`master --capacity bd-dl=SIZE`' },
 };
 
 /** The storage SOP classes accepted by kind, in the table's order. */

@@ -48,6 +48,7 @@ describe('embedded defaults', () => {
       },
       storage: { data: './data', durable: true, reserveBytes: 2_000_000_000 },
       log: { level: 'info' },
+      media: { capacities: { cd: null, dvd: null, 'dvd-dl': null, bd: null, 'bd-dl': null } },
     });
   });
 

@@ -164,7 +164,11 @@ describe('docs/conformance.md', () => {
     expect(parameters.get('dicom.maxPduLength')?.[1]).toBe('`16384`');
     expect(parameters.get('dicom.acceptStructuredReports')?.[1]).toBe('`false`');
     // every setting of the configuration is documented
-    const leaves = Object.entries(DEFAULT_SETTINGS).flatMap(([section, values]) => Object.keys(values).map((k) => `${section}.${k}`));
+    // (nested sections such as media.capacities list each of their settings)
+    const leafPaths = (values: object, prefix: string): string[] =>
+      Object.entries(values).flatMap(([k, v]) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as object, `${prefix}.${k}`) : [`${prefix}.${k}`]);
+    const leaves = Object.entries(DEFAULT_SETTINGS).flatMap(([section, values]) => leafPaths(values, section));
     expect([...parameters.keys()]).toEqual(leaves);
   });
 

@@ -85,6 +85,23 @@ describe('discrobot master: bad inputs and job errors', () => {
     expect(await fs.readdir(out)).toEqual([]);
   });
 
+  it('takes capacities from --config, lets --capacity override them, and names a bad config field (exit 2)', async () => {
+    const config = path.join(dir, 'capacities.yaml');
+    await fs.writeFile(config, 'media:\n  capacities:\n    cd: 1000\n    bd-dl: 1000\n');
+    const one = good()[0]!;
+    // With the configured 1000-byte BD-R DL nothing fits; --capacity gives it its size back.
+    const tooSmall = await runMasterCli([one.file, '--out', path.join(dir, 'out-cfg1'), '--config', config, '--media', 'bd-dl']);
+    expect(tooSmall.code).toBe(1);
+    expect((tooSmall.summary as MasterSummary).error).toContain('larger than one BD-R DL can hold');
+    const overridden = await runMasterCli([one.file, '--out', path.join(dir, 'out-cfg2'), '--config', config, '--media', 'bd-dl', '--capacity', 'bd-dl=50GB']);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    const bad = path.join(dir, 'bad-capacities.yaml');
+    await fs.writeFile(bad, 'media:\n  capacities:\n    cd: lots\n');
+    const usage = await runMasterCli([one.file, '--out', path.join(dir, 'out-cfg3'), '--config', bad]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('media.capacities.cd');
+  });
+
   it('never overwrites an image of an earlier run', async () => {
     const out = path.join(dir, 'out-twice');
     const first = await master(good().map((g) => g.file), { outDir: out, fileSetId: 'TWICE', media: 'cd' });

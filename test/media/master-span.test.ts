@@ -35,7 +35,10 @@ describe('discrobot master: a study spanning several discs', () => {
       }],
     });
     const out = path.join(dir, 'out');
-    const r = await runMasterCli([path.join(dir, 'in'), '--out', out, '--media', 'cd', '--capacity', `cd=${CAPACITY}`, '--fileset-id', 'WANG_SET']);
+    // The small capacity comes from a configuration file, the way a site (or a test) overrides one.
+    const config = path.join(dir, 'discrobot.yaml');
+    await fs.writeFile(config, `media:\n  capacities:\n    cd: ${CAPACITY}\n`);
+    const r = await runMasterCli([path.join(dir, 'in'), '--out', out, '--media', 'cd', '--config', config, '--fileset-id', 'WANG_SET']);
     code = r.code;
     summary = r.summary as MasterSummary;
     for (const d of summary.discs ?? []) {
