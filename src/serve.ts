@@ -100,7 +100,7 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
             outcome: context.outcome,
             counters: context.counters,
           }, 'association ended');
-        } else dicomLog.debug({ actor: id, state: snapshot.value }, 'actor state');
+        } else if (dicomLog.isLevelEnabled('debug')) dicomLog.debug({ actor: id, state: snapshot.value }, 'actor state');
       },
     },
   ).start();

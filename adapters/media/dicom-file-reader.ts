@@ -8,11 +8,12 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { DatasetError, DatasetRewriter } from '../../src/dicom/dataset-rewriter.ts';
+import { hasLongLength, vrCode } from '../../src/dicom/vr.ts';
 import { formatTag } from '../../src/dicom/dictionary.ts';
 import { encodeFileMeta } from '../../src/dicom/file-meta.ts';
 import { INDEX_TAGS } from '../../src/dicom/index-keys.ts';
 import { decodeUid } from '../../src/dicom/text.ts';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, TransferSyntax } from '../../src/dicom/uid.ts';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, MEDIA_STORAGE_DIRECTORY_STORAGE, TransferSyntax } from '../../src/dicom/uid.ts';
 import type { MasterInstance } from '../../src/media/instance-source.ts';
 
 export type FileReadResult =
@@ -26,14 +27,12 @@ export interface ReadOptions {
   convertedPath: string;
 }
 
-const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 const PREAMBLE_AND_PREFIX = 132;
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_DELIMITATION = 0xfffee00d;
 const SEQUENCE_DELIMITATION = 0xfffee0dd;
 const LAST_INDEX_TAG = Math.max(...INDEX_TAGS);
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const WINDOW_BYTES = 16 * 1024;
 const FEED_BYTES = 256 * 1024;
 const MAX_META_VALUE = 1024;
@@ -98,7 +97,7 @@ export async function readDicomFile(file: string, options: ReadOptions): Promise
       return { kind: 'problem', file, problem: 'not a DICOM file: no "DICM" prefix after a 128-byte preamble (PS3.10)' };
     }
     const meta = await readFileMeta(win);
-    if (meta.sopClassUid === MEDIA_STORAGE_DIRECTORY) return { kind: 'directory', file };
+    if (meta.sopClassUid === MEDIA_STORAGE_DIRECTORY_STORAGE) return { kind: 'directory', file };
     const ts = meta.transferSyntaxUid;
     if (!ts) return { kind: 'problem', file, problem: 'the file meta information has no Transfer Syntax UID (0002,0010)' };
     const base = { inputPath: file, mediaStorageSopClassUid: meta.sopClassUid, mediaStorageSopInstanceUid: meta.sopInstanceUid };
@@ -141,7 +140,7 @@ async function readFileMeta(win: FileWindow): Promise<FileMetaValues> {
     const vr = h.toString('latin1', 4, 6);
     let headerLength = 8;
     let length = h.readUInt16LE(6);
-    if (LONG_VRS.has(vr)) {
+    if (hasLongLength(vrCode(vr))) {
       length = (await win.at(pos, 12, 'file meta element')).readUInt32LE(8);
       headerLength = 12;
     } else if (!/^[A-Z]{2}$/.test(vr)) {
@@ -167,7 +166,7 @@ async function explicitHeader(win: FileWindow, pos: number): Promise<{ tag: numb
   if (tag >>> 16 === 0xfffe) return { tag, vr: '', headerLength: 8, length: h.readUInt32LE(4) };
   const vr = h.toString('latin1', 4, 6);
   if (!/^[A-Z]{2}$/.test(vr)) throw new FileProblem(`malformed data set: element ${formatTag(tag)} at byte ${pos} has no valid VR (not Explicit VR?)`);
-  if (LONG_VRS.has(vr)) return { tag, vr, headerLength: 12, length: (await win.at(pos, 12, 'element header')).readUInt32LE(8) };
+  if (hasLongLength(vrCode(vr))) return { tag, vr, headerLength: 12, length: (await win.at(pos, 12, 'element header')).readUInt32LE(8) };
   return { tag, vr, headerLength: 8, length: h.readUInt16LE(6) };
 }
 

@@ -1,6 +1,7 @@
 // Stores received C-STORE data sets as PS3.10 files in Explicit VR Little Endian, streaming, and
 // durably before the caller may answer Success: temp file, fsync, rename, directory fsync, index row.
 // The store decides each object's DIMSE status; it never throws at its caller.
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { nodeFs, type DurableFs } from './durable-fs.ts';
@@ -45,7 +46,6 @@ export class InstanceStore {
   /** Creates the folders and removes temp files a crash left: they were never acknowledged. */
   async init(): Promise<void> {
     await this.fs.mkdir(this.incomingDir);
-    const { readdir } = await import('node:fs/promises');
     const leftovers = await readdir(this.incomingDir);
     for (const name of leftovers) await this.fs.unlink(path.join(this.incomingDir, name));
     if (leftovers.length > 0) {

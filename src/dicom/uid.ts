@@ -9,6 +9,8 @@ export function isValidUid(value: string): boolean {
 
 export const APPLICATION_CONTEXT_DICOM = '1.2.840.10008.3.1.1.1';
 export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
+/** The SOP class of a DICOMDIR file (Media Storage Directory Storage). */
+export const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
 
 export const TransferSyntax = {
   ImplicitVRLittleEndian: '1.2.840.10008.1.2',

@@ -1,7 +1,7 @@
 // discrobot's DICOMDIR writer (PS3.3 Annex F Basic Directory IOD, PS3.10 8.6): from the instances of
 // one disc to the bytes of its DICOMDIR. Pure: the caller reads the instances and writes the file.
 import { encodeFileMeta } from '../../dicom/file-meta.ts';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, TransferSyntax } from '../../dicom/uid.ts';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, MEDIA_STORAGE_DIRECTORY_STORAGE, TransferSyntax } from '../../dicom/uid.ts';
 import type { MediaProfile } from '../profiles.ts';
 import { ROOT_RECORD_TYPES, recordDecision } from '../record-types.ts';
 import { encodeDicomdir } from './encode.ts';
@@ -15,8 +15,6 @@ import { assignMissingNumbers, groupInstances, type Leaf } from './tree.ts';
 export { DicomdirError } from './errors.ts';
 export type { DirectoryInstance } from './instance.ts';
 export type { Substitution } from './records.ts';
-
-export const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
 
 export interface DicomdirResult {
   /** The whole DICOMDIR file (preamble, meta, data set). */

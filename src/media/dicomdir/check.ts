@@ -3,7 +3,7 @@
 // writer: offsets must point at items of the record sequence, every record must be reached once, in
 // the sequence's order, and each record must sit at its level with its required keys.
 import { decodeText } from '../../dicom/text.ts';
-import { isValidUid, TransferSyntax } from '../../dicom/uid.ts';
+import { MEDIA_STORAGE_DIRECTORY_STORAGE, TransferSyntax, isValidUid } from '../../dicom/uid.ts';
 import { ROOT_RECORD_TYPES } from '../record-types.ts';
 import { charsetName } from './charset.ts';
 import { readElements, readItems, type ParsedElement } from './explicit-le.ts';
@@ -25,7 +25,6 @@ export interface DicomdirCheck {
   records: CheckedRecord[];
 }
 
-const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
 const NEXT = 0x00041400;
 const IN_USE = 0x00041410;
 const LOWER = 0x00041420;
