@@ -1,0 +1,62 @@
+// The robot port: the events a disc job and a robot actor exchange, whatever kind of robot stands
+// behind it (DPRP over a serial link, PTBurn hot folder). A job asks for one disc at a time
+// ("make this disc": image, label, which copy, which attempt) and hears back its phases, progress
+// and outcome; a robot queues requests it cannot start yet. Only types live here: the machines
+// on both sides import them, nothing else.
+
+export type MediaKind = 'cd' | 'dvd' | 'dvd-dl' | 'bd' | 'bd-dl';
+
+export interface DiscRequest {
+  /** `<jobId>/<copy>.<attempt>`, unique per physical disc tried. */
+  discId: string;
+  jobId: string;
+  /** 1-based copy number and 1-based attempt for that copy. */
+  copy: number;
+  attempt: number;
+  imagePath: string;
+  imageBytes: number;
+  media: MediaKind;
+  /** Label image to print, or null for a robot or job without printing. */
+  labelPath: string | null;
+  /** systemId of the job actor that receives the port events. */
+  replyTo: string;
+}
+
+/** What the job sees of a disc's way through the robot. */
+export type DiscPhase = 'loading' | 'burning' | 'finalizing' | 'verifying' | 'printing' | 'delivering' | 'rejecting';
+
+/** Why a disc went to the reject bin; every cause but `cancelled` lets the job retry with a blank. */
+export type RejectCause = 'write' | 'verify' | 'media' | 'notReady' | 'cancelled';
+
+import type { ErrorKind } from '../src/robot/syserr.ts';
+
+export type { ErrorKind };
+
+export interface RobotFault {
+  robot: string;
+  kind: ErrorKind;
+  /** SYSERR number, or a protocol/link code (600–699), or 0 when the link itself is down. */
+  code: number;
+  name: string;
+  hint: string;
+}
+
+/** job → robot */
+export type RobotPortCommand =
+  | { type: 'disc.make'; request: DiscRequest }
+  | { type: 'disc.cancel'; discId: string };
+
+/** robot → job; every event names the disc it is about, faults name the robot too. */
+export type RobotPortEvent =
+  | { type: 'disc.queued'; discId: string; robot: string; position: number }
+  | { type: 'disc.phase'; discId: string; phase: DiscPhase }
+  | { type: 'disc.progress'; discId: string; phase: DiscPhase; pct: number }
+  | { type: 'disc.delivered'; discId: string; verified: true; location: string }
+  | { type: 'disc.rejected'; discId: string; cause: RejectCause; reason: string }
+  | { type: 'disc.paused'; discId: string; fault: RobotFault }
+  | { type: 'disc.resumed'; discId: string };
+
+/** operator → robot */
+export type RobotOperatorCommand =
+  | { type: 'robot.clearError'; resetPrinter?: boolean }
+  | { type: 'robot.acknowledgeInkLow' };
