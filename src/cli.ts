@@ -8,6 +8,7 @@ import { DataFolderError, serve } from './serve.ts';
 import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
 import { registerMasterCommand } from './commands/master.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   registerMasterCommand(program, (code) => (exitCode = code));
+  registerSimulateCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
