@@ -4,7 +4,9 @@
 // and outcome; a robot queues requests it cannot start yet. Only types live here: the machines
 // on both sides import them, nothing else.
 
-export type MediaKind = 'cd' | 'dvd' | 'dvd-dl' | 'bd' | 'bd-dl';
+import type { MediaKind } from '../src/media/media-choice.ts';
+
+export type { MediaKind };
 
 export interface DiscRequest {
   /** `<jobId>/<copy>.<attempt>`, unique per physical disc tried. */
