@@ -70,6 +70,8 @@ export type LinkEvent =
 
 /** Recorder (burn, finalize, verify one disc in one drive): invoked by the robot machine. */
 export interface RecorderInput {
+  /** The robot's name, so one provided recorder can serve several robots. */
+  robot: string;
   discId: string;
   drive: DriveInfo;
   imagePath: string;

@@ -567,6 +567,7 @@ export const robotMachine = setup({
             id: 'recorder',
             src: 'recorder',
             input: ({ context }): RecorderInput => ({
+              robot: context.name,
               discId: context.disc!.request.discId,
               drive: context.drives.find((d) => d.index === context.disc!.drive)!,
               imagePath: context.disc!.request.imagePath,

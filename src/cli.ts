@@ -9,6 +9,7 @@ import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
 import { registerMasterCommand } from './commands/master.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerPublishCommand } from './commands/publish.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
 
   registerMasterCommand(program, (code) => (exitCode = code));
   registerSimulateCommand(program, (code) => (exitCode = code));
+  registerPublishCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

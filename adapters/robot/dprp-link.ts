@@ -14,8 +14,10 @@ export interface DprpLinkInput {
   robot: string;
 }
 
-export function dprpLinkLogic(options: DprpLinkOptions) {
+/** Options for every robot, or per robot name (one provided machine serving several robots). */
+export function dprpLinkLogic(optionsFor: DprpLinkOptions | ((robot: string) => DprpLinkOptions)) {
   return fromCallback<LinkCommand, DprpLinkInput>(({ sendBack, receive, input }) => {
+    const options = typeof optionsFor === 'function' ? optionsFor(input.robot) : optionsFor;
     const logger = options.logger && input?.robot ? withFields(options.logger, { robot: input.robot }) : options.logger;
     const supervisor = new DprpLinkSupervisor({ ...options, logger }, (event: LinkEvent) => sendBack(event));
     receive((command) => supervisor.handle(command));

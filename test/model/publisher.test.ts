@@ -4,9 +4,12 @@
 // transition of the publisher machine was exercised.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { createActor, fromCallback, type AnyEventObject } from 'xstate';
+import { createActor, fromCallback, fromPromise, type AnyEventObject, type EventObject, type InspectionEvent } from 'xstate';
 import { associationMachine, type AssociationInput, type ConnectionCommand, type ConnectionInput } from '../../machines/association.machine.ts';
-import { associationSystemId, publisherMachine } from '../../machines/publisher.machine.ts';
+import { associationSystemId, publisherMachine, robotSystemId } from '../../machines/publisher.machine.ts';
+import { discJobMachine, type DiscJobInput, type MasteredImage, type MasterInput } from '../../machines/disc-job.machine.ts';
+import { robotMachine } from '../../machines/robot.machine.ts';
+import type { LinkCommand, RecorderInput } from '../../machines/robot-link.ts';
 import type { AssociationRequest } from '../../src/dicom/negotiation.ts';
 import { createModelCoverage } from '../support/model-coverage.ts';
 
@@ -40,6 +43,33 @@ function request(calledAeTitle = 'DISCROBOT'): AssociationRequest {
     maxPduLength: 16384,
     presentationContexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }],
   };
+}
+
+/** Events delivered to actors, by the receiving actor's systemId-like id. */
+function eventLog() {
+  const received: Array<{ to: string; event: AnyEventObject }> = [];
+  const inspect = (event: InspectionEvent) => {
+    coverage.inspect(event);
+    if (event.type === '@xstate.event') received.push({ to: (event.actorRef as { id?: string }).id ?? '', event: event.event });
+  };
+  return { received, inspect, to: (id: string) => received.filter((r) => r.to === id).map((r) => r.event) };
+}
+
+function jobInput(jobId: string, robot = 'r1'): DiscJobInput {
+  return { jobId, robot: robotSystemId(robot), copies: 1, print: false, source: null, image: { path: '/images/a.iso', bytes: 2048, media: 'cd', labelPath: null } };
+}
+
+/** A publisher with robots whose links record commands and never connect, and jobs whose mastering never runs. */
+function startPublisherWithRobots() {
+  const log = eventLog();
+  const linkCommands: LinkCommand[] = [];
+  const link = fromCallback<LinkCommand, { robot: string }>(({ receive }) => receive((command) => linkCommands.push(command)));
+  const recorder = fromCallback<EventObject, RecorderInput>(() => undefined);
+  const master = fromPromise<MasteredImage, MasterInput>(() => new Promise(() => undefined));
+  const publisher = createActor(publisherMachine.provide({
+    actors: { robot: robotMachine.provide({ actors: { link, recorder } }), discJob: discJobMachine.provide({ actors: { master } }) },
+  }), { systemId: 'publisher', inspect: log.inspect }).start();
+  return { publisher, log, linkCommands };
 }
 
 function startPublisher() {
@@ -144,6 +174,59 @@ describe('publisher', () => {
     expect(connections.get('late')!.commands).toEqual([{ type: 'close' }]);
     expect(association('late')).toBeUndefined();
     expect(publisher.getSnapshot().context.associations).toEqual({});
+    publisher.stop();
+  });
+
+  it('spawns each configured robot once, as robot:<name>', () => {
+    const { publisher } = startPublisherWithRobots();
+    publisher.send({ type: 'robot.configured', input: { name: 'r1' } });
+    const r1 = publisher.system.get('robot:r1');
+    expect(r1).toBeDefined();
+    publisher.send({ type: 'robot.configured', input: { name: 'r1', options: { print: false } } });
+    expect(publisher.system.get('robot:r1')).toBe(r1);
+    expect(Object.keys(publisher.getSnapshot().context.robots)).toEqual(['r1']);
+    publisher.stop();
+  });
+
+  it('spawns and starts each submitted job once, as job:<id>, and the job finds its robot', () => {
+    const { publisher, log } = startPublisherWithRobots();
+    publisher.send({ type: 'robot.configured', input: { name: 'r1' } });
+    publisher.send({ type: 'job.submitted', input: jobInput('j1') });
+    const job = publisher.system.get('job:j1') as ReturnType<typeof createActor<typeof discJobMachine>>;
+    expect(job.getSnapshot().value).toEqual({ disc: 'waitingForRobot' });
+    expect(log.to('robot:r1').map((e) => e.type)).toContain('disc.make');
+    expect(log.to('job:j1').map((e) => e.type).filter((t) => !t.startsWith('xstate.'))).toEqual(['job.start', 'disc.queued']);
+    publisher.send({ type: 'job.submitted', input: { ...jobInput('j1'), copies: 5 } });
+    expect(publisher.system.get('job:j1')).toBe(job);
+    expect(job.getSnapshot().context.copies).toBe(1);
+    publisher.stop();
+  });
+
+  it('forwards operator commands to the job or robot they name, and drops those naming none', () => {
+    const { publisher, log } = startPublisherWithRobots();
+    publisher.send({ type: 'robot.configured', input: { name: 'r1' } });
+    publisher.send({ type: 'job.submitted', input: jobInput('j1') });
+    const job = publisher.system.get('job:j1') as ReturnType<typeof createActor<typeof discJobMachine>>;
+    publisher.send({ type: 'operator.clearRobotError', robot: 'r1', resetPrinter: true });
+    publisher.send({ type: 'operator.acknowledgeInkLow', robot: 'r1' });
+    publisher.send({ type: 'operator.clearRobotError', robot: 'nobody' });
+    publisher.send({ type: 'operator.retryJob', jobId: 'j1' });
+    publisher.send({ type: 'operator.cancelJob', jobId: 'j1' });
+    publisher.send({ type: 'operator.cancelJob', jobId: 'nothing' });
+    expect(log.to('robot:r1').filter((e) => e.type.startsWith('robot.'))).toEqual([
+      { type: 'robot.clearError', resetPrinter: true },
+      { type: 'robot.acknowledgeInkLow' },
+    ]);
+    expect(log.to('job:j1').filter((e) => e.type === 'job.retry' || e.type === 'job.cancel').map((e) => e.type)).toEqual(['job.retry', 'job.cancel']);
+    expect(job.getSnapshot().value).toBe('cancelled');
+    publisher.stop();
+  });
+
+  it('takes no new jobs while stopping', () => {
+    const { publisher } = startPublisherWithRobots();
+    publisher.send({ type: 'shutdown.requested' });
+    publisher.send({ type: 'job.submitted', input: jobInput('late') });
+    expect(publisher.system.get('job:late')).toBeUndefined();
     publisher.stop();
   });
 

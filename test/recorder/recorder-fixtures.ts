@@ -85,7 +85,7 @@ export function drive(index: number, dev = ''): DriveInfo {
 }
 
 export function recorderInput(image: TestImage, driveInfo: DriveInfo): RecorderInput {
-  return { discId: 'SIM-000001', drive: driveInfo, imagePath: image.path, imageBytes: image.bytes };
+  return { robot: 'test', discId: 'SIM-000001', drive: driveInfo, imagePath: image.path, imageBytes: image.bytes };
 }
 
 export type Corruption = { flipAt: number } | { truncateTo: number };

@@ -1,7 +1,6 @@
 // The driver over a real pseudo-terminal: socat links two ptys, the scripted fake device holds one
 // end through serialport, the host opens the other by path through transport.ts. The session and
 // one robotic verb with its events go across the kernel's tty layer, as they would to a bridge.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { decodeFrame } from '../../src/robot/dprp/frame.ts';
 import { connectDprp, type DprpConnection } from '../../adapters/robot/dprp-link.ts';
 import { DprpLinkError } from '../../adapters/robot/dprp-errors.ts';
 import { openSerialTransport } from '../../adapters/robot/transport.ts';
+import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
 import { readGoldenTranscripts } from '../support/golden-transcripts.ts';
 import { FakeDprpDevice, goldenHello, replayByVerb } from '../support/fake-dprp-device.ts';
 
@@ -20,24 +20,9 @@ const sessionOpen = transcripts.find((t) => t.name === 'session-open')!;
 const oneDisc = transcripts.find((t) => t.name === 'one-disc')!;
 
 let dir: string;
-let socat: ChildProcess;
+let pty: PtyPair;
 let devicePort: SerialPort;
 let connection: DprpConnection | null = null;
-
-/** socat says "starting data transfer loop" once both ptys exist and their links are made. */
-function startSocat(robotLink: string, deviceLink: string): Promise<ChildProcess> {
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${robotLink}`, `pty,raw,echo=0,link=${deviceLink}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let log = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (text: string) => {
-      log += text;
-      if (log.includes('starting data transfer loop')) resolve(child);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`socat exited (${code}) before the ptys were ready:\n${log}`)));
-  });
-}
 
 function openPort(portPath: string): Promise<SerialPort> {
   const port = new SerialPort({ path: portPath, baudRate: 115200, autoOpen: false });
@@ -46,7 +31,7 @@ function openPort(portPath: string): Promise<SerialPort> {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dprp-pty-'));
-  socat = await startSocat(path.join(dir, 'robot'), path.join(dir, 'dev'));
+  pty = await startPtyPair(path.join(dir, 'robot'), path.join(dir, 'dev'));
   expect(fs.existsSync(path.join(dir, 'robot')) && fs.existsSync(path.join(dir, 'dev'))).toBe(true);
   devicePort = await openPort(path.join(dir, 'dev'));
 });
@@ -54,11 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection?.close();
   if (devicePort?.isOpen) await new Promise<void>((resolve) => devicePort.close(() => resolve()));
-  if (socat && socat.exitCode === null) {
-    devicePort.on('close', (e: unknown) => console.log('DEVCLOSE', e)); const exited = new Promise((resolve) => socat.once('exit', resolve));
-    socat.kill('SIGTERM');
-    await exited;
-  }
+  await pty?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -99,9 +80,7 @@ describe('DPRP driver over a socat pty pair', () => {
     expect(connection).not.toBeNull();
     const { client } = connection!;
     const death = firstValueFrom(client.dead$);
-    const exited = new Promise((resolve) => socat.once('exit', resolve));
-    socat.kill('SIGTERM');
-    await exited;
+    await pty.close();
     // serialport sees a pty hang-up at once only if a read is parked on its poller; otherwise its
     // reads return 0 bytes until a write fails. So the host writes, as the liveness PING would.
     await expect(client.request('PING')).rejects.toThrow(DprpLinkError);

@@ -1,0 +1,279 @@
+// One whole publish run, as `discrobot publish` does it: master the inputs (or take ready images),
+// bring up a robot (the in-process simulator or a DPRP device on a serial line) as an actor under
+// the publisher root, submit one disc job per image, and wait until every job has ended. The
+// summary says, disc by disc, what happened; only verified discs count as delivered.
+
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createActor, fromPromise, type AnyActorRef } from 'xstate';
+import { publisherMachine, robotSystemId } from '../../machines/publisher.machine.ts';
+import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobContext, type MasteredImage, type MasterInput } from '../../machines/disc-job.machine.ts';
+import type { RobotOptions } from '../../machines/robot.machine.ts';
+import { RobotFleet } from '../../adapters/robot/robot-fleet.ts';
+import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
+import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
+import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
+import { master, APPLICATION_NAME, APPLICATION_VERSION } from '../../adapters/media/master.ts';
+import { startSimulator, type SimulatorHandle } from '../../simulator/server.ts';
+import { folderFor } from '../../simulator/locations.ts';
+import type { Accounting } from '../../simulator/world.ts';
+import type { MediaKind } from '../media/media-choice.ts';
+import { parseInjection, type RobotSpec } from './robot-spec.ts';
+import { startSimOperator, type OperatorAction } from './sim-operator.ts';
+
+export interface PublishOptions {
+  inputs: string[];
+  robot: RobotSpec;
+  copies: number;
+  /** Simulated seconds per wall second for a simulator (in-process, or over the link with SIM_CLOCK). */
+  timeScale?: number;
+  /** Faults for the simulator, FAULT@TRIGGER. */
+  inject: string[];
+  /** Data folder: the simulator's world and disc files, mastered images. */
+  dataDir: string;
+  /** How the in-process simulator is linked: an in-process stream, or a socat pty pair (the real tty path). */
+  simLink?: 'stream' | 'pty';
+  /** Let a simulated operator fix what the injected faults break (in-process simulator only). */
+  autoOperator: boolean;
+  /** Progress lines for a person (stderr); never patient data. */
+  report?: (line: string) => void;
+}
+
+export interface PublishedDisc {
+  discId: string;
+  copy: number;
+  attempt: number;
+  outcome: string;
+  cause?: string;
+  location?: string;
+}
+
+/** A time the job stood still for the robot, and why (what the operator saw). */
+export interface PublishedPause {
+  discId: string;
+  kind: string;
+  code: number;
+  name: string;
+  hint: string;
+}
+
+export interface PublishSummary {
+  status: 'delivered' | 'failed';
+  robot: string;
+  jobs: Array<{ jobId: string; image: string; media: MediaKind; state: string; copies: number; copiesDone: number; reason: string | null; discs: PublishedDisc[]; pauses: PublishedPause[] }>;
+  operatorActions: OperatorAction[];
+  /** Simulator only: where delivered discs lie, and every disc accounted for. */
+  simulator?: { model: string; outputFolder: string; accounting: Accounting };
+  elapsedMs: number;
+  error?: string;
+}
+
+interface ImageToBurn {
+  path: string;
+  bytes: number;
+  media: MediaKind;
+  labelPath: string | null;
+  name: string;
+}
+
+const ROBOT_NAME = 'robot1';
+const CLIENT_NAME = `${APPLICATION_NAME}/${APPLICATION_VERSION}`;
+const FINISHED = new Set(['done', 'cancelled', 'failed']);
+/** A robot that has not opened its session by then is not there (wrong path, no bridge running). */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+export async function runPublish(options: PublishOptions): Promise<PublishSummary> {
+  const started = Date.now();
+  const report = options.report ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const images = await imagesFor(options.inputs, path.join(dataDir, 'jobs', runId), report);
+  const injections = options.inject.map(parseInjection);
+
+  const fleet = new RobotFleet();
+  let sim: SimulatorHandle | null = null;
+  let pty: PtyPair | null = null;
+  if (options.robot.kind === 'sim') {
+    const description = `sim:${options.robot.model}`;
+    if (options.simLink === 'pty') {
+      const linkDir = await fs.mkdtemp(path.join(os.tmpdir(), 'discrobot-pty-'));
+      pty = await startPtyPair(path.join(linkDir, 'host'), path.join(linkDir, 'device'));
+      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath });
+      const hostPath = pty.hostPath;
+      fleet.add(ROBOT_NAME, { clientName: CLIENT_NAME, open: () => openSerialTransport(hostPath) });
+    } else {
+      const [hostEnd, deviceEnd] = createDuplexPair();
+      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: deviceEnd });
+      let opened = false;
+      fleet.add(ROBOT_NAME, {
+        clientName: CLIENT_NAME,
+        // The in-process pair cannot be reopened: a second open means the link broke for good.
+        open: async () => {
+          if (opened) throw new Error('the in-process simulator link was closed');
+          opened = true;
+          return streamTransport(hostEnd, description);
+        },
+      });
+    }
+  } else {
+    const devicePath = options.robot.path;
+    fleet.add(ROBOT_NAME, { clientName: CLIENT_NAME, open: () => openSerialTransport(devicePath) });
+  }
+
+  const masterNotUsed = fromPromise<MasteredImage, MasterInput>(async () => {
+    throw new Error('publish masters before it submits jobs');
+  });
+  const publisher = createActor(publisherMachine.provide({
+    actors: { robot: fleet.machine(), discJob: discJobMachine.provide({ actors: { master: masterNotUsed } }) },
+  }), { systemId: 'publisher' }).start();
+
+  const operatorActions: OperatorAction[] = [];
+  let stopOperator = () => undefined as void;
+  try {
+    const robotOptions: Partial<RobotOptions> = { print: images.some((image) => image.labelPath !== null) };
+    publisher.send({ type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
+    const robot = publisher.system.get(robotSystemId(ROBOT_NAME)) as AnyActorRef;
+    report(`robot ${options.robot.kind === 'sim' ? `simulator ${options.robot.model}` : options.robot.path}: connecting`);
+    await untilConnected(robot, CONNECT_TIMEOUT_MS);
+    await untilIdle(robot);
+    report('robot ready');
+
+    const channel = fleet.channel(ROBOT_NAME);
+    if (options.robot.kind === 'serial' && options.timeScale !== undefined) await simOnly(channel.request('SIM_CLOCK', { scale: String(options.timeScale) }), 'SIM_CLOCK');
+    for (const { code, trigger } of injections) await simOnly(channel.request('SIM_FAULT', { code, trigger }), `SIM_FAULT ${code}@${trigger}`);
+    if (sim && options.autoOperator) {
+      stopOperator = startSimOperator(robot, {
+        sim, publisher, robotName: ROBOT_NAME, channel,
+        onAction: (action) => {
+          operatorActions.push(action);
+          report(`operator: ${action.fault} (SYSERR ${action.syserr}): ${action.did.join('; ')}`);
+        },
+      });
+    }
+
+    const jobIds = images.map((image, i) => {
+      const jobId = `${runId}-${i + 1}`;
+      const input: DiscJobInput = {
+        jobId, robot: robotSystemId(ROBOT_NAME), copies: options.copies, print: image.labelPath !== null, source: { image: image.name },
+        image: { path: image.path, bytes: image.bytes, media: image.media, labelPath: image.labelPath },
+        maxAttemptsPerCopy: 3,
+      };
+      publisher.send({ type: 'job.submitted', input });
+      return jobId;
+    });
+    const jobs = jobIds.map((jobId) => watchJob(publisher.system.get(discJobSystemId(jobId)) as AnyActorRef, report));
+    const ended = await Promise.all(jobs);
+
+    const jobSummaries = ended.map((context, i) => ({
+      jobId: context.jobId, image: images[i]!.path, media: images[i]!.media, state: context.state, copies: context.copies, copiesDone: context.copiesDone,
+      reason: context.reason, discs: context.history, pauses: context.pauses,
+    }));
+    const delivered = jobSummaries.every((job) => job.state === 'done' && job.copiesDone === job.copies);
+    return {
+      status: delivered ? 'delivered' : 'failed',
+      robot: options.robot.kind === 'sim' ? `sim:${options.robot.model}` : `serial:${options.robot.path}`,
+      jobs: jobSummaries,
+      operatorActions,
+      simulator: sim ? simulatorSummary(sim) : undefined,
+      elapsedMs: Date.now() - started,
+    };
+  } finally {
+    stopOperator();
+    publisher.stop();
+    await sim?.close();
+    await pty?.close();
+  }
+}
+
+/** Ready images (.iso) are burned as they are; anything else is mastered into <data>/jobs/<run>/. */
+async function imagesFor(inputs: string[], outDir: string, report: (line: string) => void): Promise<ImageToBurn[]> {
+  if (inputs.length > 0 && inputs.every((input) => input.toLowerCase().endsWith('.iso'))) {
+    return Promise.all(inputs.map(async (input) => {
+      const stat = await fs.stat(input);
+      return { path: path.resolve(input), bytes: stat.size, media: stat.size > 700 * 1024 * 1024 ? 'dvd' : 'cd', labelPath: null, name: path.basename(input) } satisfies ImageToBurn;
+    }));
+  }
+  report('mastering');
+  const summary = await master(inputs, { outDir });
+  if (summary.status === 'failed') throw new PublishInputError(summary.error ?? 'mastering failed');
+  report(`mastered ${summary.discs.length} disc image(s)`);
+  return summary.discs.map((disc) => ({ path: disc.image, bytes: disc.bytes, media: disc.media, labelPath: disc.label, name: disc.fileSetId }));
+}
+
+export class PublishInputError extends Error {
+  override name = 'PublishInputError';
+}
+
+async function simOnly(reply: Promise<{ ok: boolean; code?: number; name?: string }>, what: string): Promise<void> {
+  const answer = await reply;
+  if (!answer.ok) throw new PublishInputError(`${what} refused by the robot: ${answer.name ?? ''} (${answer.code ?? '?'})${answer.code === 606 ? ': not a simulator' : ''}`);
+}
+
+interface JobEnd {
+  jobId: string;
+  state: string;
+  copies: number;
+  copiesDone: number;
+  reason: string | null;
+  history: PublishedDisc[];
+  pauses: PublishedPause[];
+}
+
+function watchJob(job: AnyActorRef, report: (line: string) => void): Promise<JobEnd> {
+  return new Promise((resolve) => {
+    let last = '';
+    const pauses: PublishedPause[] = [];
+    const check = (snapshot: { value: unknown; status: string; context: DiscJobContext }) => {
+      const state = typeof snapshot.value === 'string' ? snapshot.value : Object.entries(snapshot.value as Record<string, string>).map(([k, v]) => `${k}.${v}`).join();
+      const context = snapshot.context;
+      if (state !== last) {
+        last = state;
+        const pause = state === 'paused' && context.pause ? `: ${context.pause.hint}` : '';
+        if (state === 'paused' && context.pause && context.discId) {
+          const { kind, code, name, hint } = context.pause;
+          pauses.push({ discId: context.discId, kind, code, name, hint });
+        }
+        report(`job ${context.jobId} copy ${context.copy}/${context.copies} attempt ${context.attempt}: ${state}${pause}`);
+      }
+      if (FINISHED.has(state)) {
+        subscription.unsubscribe();
+        resolve({ jobId: context.jobId, state, copies: context.copies, copiesDone: context.copiesDone, reason: context.reason, history: context.history as PublishedDisc[], pauses });
+      }
+    };
+    const subscription = job.subscribe(check);
+    check(job.getSnapshot());
+  });
+}
+
+type RobotSnapshot = { matches(state: string): boolean; value: unknown };
+
+function waitFor(actor: AnyActorRef, done: (snapshot: RobotSnapshot) => boolean, timeoutMs: number | null, timeoutMessage: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null;
+    const finish = (error?: Error) => {
+      if (timer) clearTimeout(timer);
+      subscription.unsubscribe();
+      if (error) reject(error);
+      else resolve();
+    };
+    const subscription = actor.subscribe((snapshot: RobotSnapshot) => {
+      if (done(snapshot)) finish();
+    });
+    if (done(actor.getSnapshot() as RobotSnapshot)) return finish();
+    if (timeoutMs !== null) timer = setTimeout(() => finish(new PublishInputError(`${timeoutMessage} (robot state: ${JSON.stringify((actor.getSnapshot() as RobotSnapshot).value)})`)), timeoutMs);
+  });
+}
+
+const untilConnected = (robot: AnyActorRef, timeoutMs: number) =>
+  waitFor(robot, (s) => !s.matches('offline') && !s.matches('connecting'), timeoutMs, `the robot did not answer on its link within ${timeoutMs / 1000} s`);
+
+/** Start-up (clearing a disc left behind, counting bins) may wait for the operator; no bound. */
+const untilIdle = (robot: AnyActorRef) => waitFor(robot, (s) => s.matches('idle'), null, '');
+
+function simulatorSummary(sim: SimulatorHandle): PublishSummary['simulator'] {
+  const snapshot = sim.snapshot();
+  const output = sim.model.bins.output;
+  const outputFolder = path.join(sim.simDir, folderFor(output === 'front' ? { kind: 'output' } : { kind: 'bin', bin: output }));
+  return { model: sim.model.id, outputFolder, accounting: snapshot.accounting };
+}

@@ -1,0 +1,67 @@
+// A simulated operator for a publish run against the in-process simulator: when the robot stops
+// with an error, it does what the fault catalogue says a person would (refill a bin, close the
+// cover, remove the extra disc, change a cartridge, press the button) so that a run with injected
+// faults finishes by itself. Robot-side remedies go through the publisher as operator commands,
+// exactly as the dashboard will send them.
+
+import type { AnyActorRef } from 'xstate';
+import type { SimulatorHandle } from '../../simulator/server.ts';
+import { getFault } from '../../simulator/faults.ts';
+import { remedyRequests, type RemedyRequest } from '../../simulator/fault-remedies.ts';
+import type { LinkChannel } from '../../adapters/robot/link-channel.ts';
+
+export interface OperatorAction {
+  fault: string;
+  syserr: number;
+  did: string[];
+}
+
+export interface SimOperatorOptions {
+  sim: SimulatorHandle;
+  publisher: AnyActorRef;
+  robotName: string;
+  channel: LinkChannel;
+  onAction?: (action: OperatorAction) => void;
+}
+
+/** Watches the robot actor; returns a stop function. */
+export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions): () => void {
+  let busy = false;
+  const remedy = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const snapshot = options.sim.snapshot();
+      const error = snapshot.errors[0];
+      if (!error) return;
+      const fault = getFault(error.cause) ? error.cause : null;
+      const requests: RemedyRequest[] = fault ? remedyRequests(fault, options.sim.model, snapshot.remedyContext) : [{ verb: 'SIM_BUTTON', args: {} }];
+      const did: string[] = [];
+      for (const request of requests) did.push(await perform(request, options));
+      options.onAction?.({ fault: fault ?? error.cause, syserr: error.syserr, did });
+    } finally {
+      busy = false;
+    }
+  };
+  const subscription = robot.subscribe((snapshot: { matches(state: string): boolean }) => {
+    if (snapshot.matches('error')) setTimeout(() => void remedy(), 0);
+  });
+  return () => subscription.unsubscribe();
+}
+
+async function perform(request: RemedyRequest, options: SimOperatorOptions): Promise<string> {
+  const line = [request.verb, ...Object.entries(request.args).map(([k, v]) => `${k}=${v}`)].join(' ');
+  if (request.verb === 'KILL_ERROR') {
+    options.publisher.send({ type: 'operator.clearRobotError', robot: options.robotName, resetPrinter: request.args.resetPrinter === '1' });
+  } else if (request.verb === 'SYSTEM_ACTION' && request.args.action === 'IGNOREINKLOW') {
+    options.publisher.send({ type: 'operator.acknowledgeInkLow', robot: options.robotName });
+  } else if (request.verb.startsWith('SIM_')) {
+    options.sim.perform(request.verb, request.args);
+  } else if (request.verb === 'SYSTEM_ACTION') {
+    await options.channel.request(request.verb, request.args);
+  } else {
+    // Disc moves (e.g. UNLOAD_DRIVE to the reject bin) are the robot actor's own decisions.
+    return `${line} (left to the robot actor)`;
+  }
+  return line;
+}
