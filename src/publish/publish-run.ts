@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createActor, fromPromise, type AnyActorRef } from 'xstate';
 import { publisherMachine, robotSystemId } from '../../machines/publisher.machine.ts';
 import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobContext, type MasteredImage, type MasterInput } from '../../machines/disc-job.machine.ts';
-import type { RobotOptions } from '../../machines/robot.machine.ts';
+import { DEFAULT_ROBOT_OPTIONS, type RobotOptions } from '../../machines/robot.machine.ts';
 import { RobotFleet } from '../../adapters/robot/robot-fleet.ts';
 import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
@@ -18,7 +18,7 @@ import { master, APPLICATION_NAME, APPLICATION_VERSION } from '../../adapters/me
 import { startSimulator, type SimulatorHandle } from '../../simulator/server.ts';
 import { folderFor } from '../../simulator/locations.ts';
 import type { Accounting } from '../../simulator/world.ts';
-import type { MediaKind } from '../media/media-choice.ts';
+import { capacityBytes, MEDIA_KINDS, type MediaKind } from '../media/media-choice.ts';
 import { parseInjection, type RobotSpec } from './robot-spec.ts';
 import { startSimOperator, type OperatorAction } from './sim-operator.ts';
 
@@ -131,7 +131,7 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   const operatorActions: OperatorAction[] = [];
   let stopOperator = () => undefined as void;
   try {
-    const robotOptions: Partial<RobotOptions> = { print: images.some((image) => image.labelPath !== null) };
+    const robotOptions: Partial<RobotOptions> = { print: images.some((image) => image.labelPath !== null), ...scaledWaits(options) };
     publisher.send({ type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
     const robot = publisher.system.get(robotSystemId(ROBOT_NAME)) as AnyActorRef;
     report(`robot ${options.robot.kind === 'sim' ? `simulator ${options.robot.model}` : options.robot.path}: connecting`);
@@ -186,12 +186,30 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   }
 }
 
-/** Ready images (.iso) are burned as they are; anything else is mastered into <data>/jobs/<run>/. */
+/**
+ * The robot polls a loaded drive for media in wall-clock time, while a simulator makes the drive
+ * ready in simulated time: at a time scale of 1000 the default 0.5 s poll would be most of a disc's
+ * wall time. A simulator's scale is known here, so the waits shrink with it (the bound stays ≥ 2 s).
+ */
+function scaledWaits(options: PublishOptions): Partial<RobotOptions> {
+  const scale = options.timeScale ?? 1;
+  if (options.robot.kind !== 'sim' && options.timeScale === undefined) return {};
+  if (scale === 0) return { mediaPollMs: 5 };
+  if (scale <= 1) return {};
+  return { mediaPollMs: Math.max(5, Math.round(DEFAULT_ROBOT_OPTIONS.mediaPollMs / scale)), maxMediaWaitMs: Math.max(2000, Math.round(DEFAULT_ROBOT_OPTIONS.maxMediaWaitMs / scale)) };
+}
+
+/**
+ * Ready images (.iso) are burned as they are, with the label `master` wrote beside them (same name,
+ * .jpg) when there is one; anything else is mastered into <data>/jobs/<run>/.
+ */
 async function imagesFor(inputs: string[], outDir: string, report: (line: string) => void): Promise<ImageToBurn[]> {
   if (inputs.length > 0 && inputs.every((input) => input.toLowerCase().endsWith('.iso'))) {
     return Promise.all(inputs.map(async (input) => {
       const stat = await fs.stat(input);
-      return { path: path.resolve(input), bytes: stat.size, media: stat.size > 700 * 1024 * 1024 ? 'dvd' : 'cd', labelPath: null, name: path.basename(input) } satisfies ImageToBurn;
+      const label = input.replace(/\.iso$/i, '.jpg');
+      const labelPath = await fs.access(label).then(() => path.resolve(label), () => null);
+      return { path: path.resolve(input), bytes: stat.size, media: mediaFor(stat.size), labelPath, name: path.basename(input) } satisfies ImageToBurn;
     }));
   }
   report('mastering');
@@ -199,6 +217,12 @@ async function imagesFor(inputs: string[], outDir: string, report: (line: string
   if (summary.status === 'failed') throw new PublishInputError(summary.error ?? 'mastering failed');
   report(`mastered ${summary.discs.length} disc image(s)`);
   return summary.discs.map((disc) => ({ path: disc.image, bytes: disc.bytes, media: disc.media, labelPath: disc.label, name: disc.fileSetId }));
+}
+
+/** The smallest medium an image fits on (nominal capacities; master chose it already for its own images). */
+function mediaFor(bytes: number): MediaKind {
+  const fits = MEDIA_KINDS.filter((kind) => bytes <= capacityBytes(kind));
+  return fits.sort((a, b) => capacityBytes(a) - capacityBytes(b))[0] ?? 'bd-dl';
 }
 
 export class PublishInputError extends Error {

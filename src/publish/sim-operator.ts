@@ -6,7 +6,7 @@
 
 import type { AnyActorRef } from 'xstate';
 import type { SimulatorHandle } from '../../simulator/server.ts';
-import { getFault } from '../../simulator/faults.ts';
+import { getFault, listFaults } from '../../simulator/faults.ts';
 import { remedyRequests, type RemedyRequest } from '../../simulator/fault-remedies.ts';
 import type { LinkChannel } from '../../adapters/robot/link-channel.ts';
 
@@ -24,6 +24,10 @@ export interface SimOperatorOptions {
   onAction?: (action: OperatorAction) => void;
 }
 
+/** The simulator's cause for a unit without power, and the catalogue fault whose remedy (power on) ends it. */
+const POWER_OFF = 'power-off';
+const POWER_FAULT = 'power-cycle';
+
 /** Watches the robot actor; returns a stop function. */
 export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions): () => void {
   let busy = false;
@@ -32,10 +36,14 @@ export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions
     busy = true;
     try {
       const snapshot = options.sim.snapshot();
-      const error = snapshot.errors[0];
+      // The error the unit reports: power off above all, else the latest one (the top of its stack).
+      const error = snapshot.errors.find((e) => e.cause === POWER_OFF) ?? snapshot.errors[snapshot.errors.length - 1];
       if (!error) return;
-      const fault = getFault(error.cause) ? error.cause : null;
-      const requests: RemedyRequest[] = fault ? remedyRequests(fault, options.sim.model, snapshot.remedyContext) : [{ verb: 'SIM_BUTTON', args: {} }];
+      // An injected fault names itself; a natural one (the input bin ran out) is fixed like the
+      // catalogue fault with the same SYSERR. An operator refills a bin to the brim.
+      const fault = getFault(error.cause) ? error.cause : error.cause === POWER_OFF ? POWER_FAULT : naturalFault(error.syserr, options.sim);
+      const context = { blanks: options.sim.model.bins.maxPerBin, ...snapshot.remedyContext };
+      const requests: RemedyRequest[] = fault ? remedyRequests(fault, options.sim.model, context) : [{ verb: 'SIM_BUTTON', args: {} }];
       const did: string[] = [];
       for (const request of requests) did.push(await perform(request, options));
       options.onAction?.({ fault: fault ?? error.cause, syserr: error.syserr, did });
@@ -47,6 +55,10 @@ export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions
     if (snapshot.matches('error')) setTimeout(() => void remedy(), 0);
   });
   return () => subscription.unsubscribe();
+}
+
+function naturalFault(syserr: number, sim: SimulatorHandle): string | null {
+  return listFaults(sim.model).find((fault) => fault.level === 'robot' && fault.syserr === syserr)?.id ?? null;
 }
 
 async function perform(request: RemedyRequest, options: SimOperatorOptions): Promise<string> {
