@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderConformanceStatement } from '../src/docs/conformance.ts';
 import { renderStatecharts } from '../src/docs/statecharts.ts';
+import { renderRobotModels } from '../src/docs/robot-models.ts';
 
 interface GeneratedDocument {
   /** Path relative to the repository root. */
@@ -21,6 +22,7 @@ interface GeneratedDocument {
 const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
   { path: 'docs/conformance.md', render: renderConformanceStatement },
   { path: 'docs/statecharts.md', render: renderStatecharts },
+  { path: 'docs/robot-models.md', render: renderRobotModels },
 ];
 
 const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

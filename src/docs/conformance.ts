@@ -23,6 +23,8 @@ import {
 } from '../dicom/uid.ts';
 import { bulletList, captionedTable, code, MarkdownDocument } from './markdown.ts';
 import { mediaInterchange } from './conformance-media.ts';
+import { getModel, MODEL_IDS } from '../../simulator/models.ts';
+import { outputOf } from './robot-models.ts';
 
 /** Names as in the DICOM dictionary (PS3.6 Annex A); test/docs/conformance.test.ts checks them. */
 export const VERIFICATION_SOP_CLASS_NAME = 'Verification SOP Class';
@@ -290,6 +292,11 @@ function introduction(doc: MarkdownDocument): void {
       ['IPv4 and IPv6', 'Not stated ("The TCP/IP stack is inherited from the Java Runtime Environment")', 'Both: each listener is an IPv4 or IPv6 address'],
       ['Ports and AE titles', 'Several ports and AE titles configurable', 'Several listeners and AE titles configurable (unchanged)'],
       ['Security', 'None', 'None at the DICOM level in this version (TLS is planned)'],
+      [
+        'Disc publishing robots',
+        'A list of Primera models (section 4.4.1.2); "Disc Publisher SE" appears twice, "Disc Publisher Xi" is the Pro Xi; how they are driven is not stated',
+        'Each listed model once (Table 4.4-3), driven through DPRP/1, a line protocol that mirrors Primera\'s PTRobot library (docs/robot-protocol.md), on a serial line to a PTRobot bridge or to the simulator',
+      ],
     ]),
   );
   doc.heading(3, '3.4 References');
@@ -340,6 +347,7 @@ function networking(doc: MarkdownDocument): void {
   );
 
   configuration(doc);
+  robots(doc);
 }
 
 function storageAeSopClasses(doc: MarkdownDocument): void {
@@ -440,6 +448,17 @@ function associationAcceptance(doc: MarkdownDocument): void {
     `The file's location in the data folder is derived only from the Study Instance UID, Series Instance UID and SOP Instance UID after they have been checked to be valid UIDs. A C-STORE response is sent only after the instance is stored and recorded; with ${code('storage.durable')} (the default) that includes flushing the file and its folder to disk.`,
     captionedTable('Table 4.2-12 C-STORE Response Status', ['Service Status', 'Further Meaning', 'Error Code', 'Reason'], C_STORE_STATUSES),
     'The warning statuses B000 (coercion of data elements) and B007 (data set does not match SOP class), which the CDRobot3 statement lists, are never returned: discrobot does not coerce values and does not check data sets against their IODs.',
+  );
+}
+
+function robots(doc: MarkdownDocument): void {
+  doc.heading(4, '4.4.3 Disc Publishing Robots');
+  doc.add(
+    'discrobot drives the Primera disc publishers the CDRobot3 statement lists through DPRP/1 (docs/robot-protocol.md): a real unit through a bridge that links Primera\'s PTRobot library on a Windows or macOS host, or the simulator of each model (`discrobot simulate --model ID`; parameters and sources in docs/robot-models.md). A disc counts as delivered only after it was read back against the MD5 tags of its image.',
+    captionedTable('Table 4.4-3 Disc Publishing Robots', ['Robot', 'PTRobot type', 'Simulator model', 'Recorders', 'Bins'], MODEL_IDS.map((id) => {
+      const model = getModel(id);
+      return [`Primera ${model.description}`, String(model.robotType), code(id), String(model.drives.count), `${model.bins.count}, to ${outputOf(model)}`];
+    })),
   );
 }
 

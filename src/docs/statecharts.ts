@@ -3,10 +3,14 @@
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
 import { associationMachine } from '../../machines/association.machine.ts';
 import { publisherMachine } from '../../machines/publisher.machine.ts';
+import { robotMachine } from '../../machines/robot.machine.ts';
+import { discJobMachine } from '../../machines/disc-job.machine.ts';
 
 const MACHINES: readonly { machine: AnyStateMachine; role: string }[] = [
-  { machine: publisherMachine, role: 'Root of the actor system; spawns one association actor per connection.' },
+  { machine: publisherMachine, role: 'Root of the actor system; spawns one association actor per connection, one robot actor per configured robot and one disc job actor per job, and forwards operator commands.' },
   { machine: associationMachine, role: 'One per TCP connection of the storage SCP; never persisted.' },
+  { machine: robotMachine, role: 'One per robot (`robot:<name>`): its link to the device, start-up rules, one disc at a time through the drive, recorder, printer and output, errors that pause the operation in hand.' },
+  { machine: discJobMachine, role: 'One per job (`job:<id>`): mastering, then each copy through a robot; rejected discs are retried with a new blank up to a limit; never done unless every disc verified.' },
 ];
 
 function nodes(root: AnyStateNode): AnyStateNode[] {

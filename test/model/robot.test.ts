@@ -569,7 +569,7 @@ describe('robot machine: a disc through the robot', () => {
     h.refuse(523, 'PTROBOT_DRIVE_NOT_READY'); // spinning up
     h.clock.increment(OPTIONS.mediaPollMs);
     h.answer({ type: 'DVD-R', id: 'SIM-000001', blank: '1' });
-    expect(h.recorder.inputs).toEqual([{ discId: 'job-1/1.1', drive: DRIVES[0], imagePath: '/spool/disc.iso', imageBytes: 650_000_000 }]);
+    expect(h.recorder.inputs).toEqual([{ robot: 'xrp-1', discId: 'job-1/1.1', drive: DRIVES[0], imagePath: '/spool/disc.iso', imageBytes: 650_000_000 }]);
     for (const [phase, pct] of [['burning', 50], ['finalizing', 0], ['verifying', 100]] as const) {
       h.stimulate({ type: 'recorder.progress', phase, pct });
     }
