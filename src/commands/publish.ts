@@ -23,6 +23,7 @@ interface PublishFlags {
   data?: string;
   operator: string;
   simLink: string;
+  connectTimeout: string;
   quiet?: boolean;
 }
 
@@ -41,6 +42,7 @@ export function registerPublishCommand(program: Command, setExitCode: (code: num
     .option('--inject <fault@trigger>', 'arm a simulator fault, e.g. cover-open@next:PICKING (repeatable; ids: discrobot simulate --list-faults)', collect)
     .option('--operator <mode>', 'auto: a simulated operator fixes what injected faults break (in-process simulator); none: wait for a person', 'auto')
     .option('--sim-link <kind>', 'stream: the simulator talks to the driver in-process; pty: over a socat pseudo-terminal pair, as to a serial device', 'stream')
+    .option('--connect-timeout <seconds>', 'how long the robot has to answer on its link', '30')
     .option('--data <dir>', 'data folder for images and the simulator\'s world (default: the configuration\'s data folder)')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (inputs: string[], flags: PublishFlags) => {
@@ -67,7 +69,7 @@ export function registerPublishCommand(program: Command, setExitCode: (code: num
     });
 }
 
-function publishSettings(flags: PublishFlags): { robot: RobotSpec; copies: number; timeScale?: number; inject: string[]; dataDir: string; autoOperator: boolean; simLink: 'stream' | 'pty' } {
+function publishSettings(flags: PublishFlags): { robot: RobotSpec; copies: number; timeScale?: number; inject: string[]; dataDir: string; autoOperator: boolean; simLink: 'stream' | 'pty'; connectTimeoutMs: number } {
   const robot = parseRobotSpec(flags.robot);
   if (robot.kind === 'sim' && !isModelId(robot.model)) throw new UsageError(`--robot sim:${robot.model}: no such model (models: ${MODEL_IDS.join(', ')})`);
   const copies = Number(flags.copies);
@@ -79,8 +81,10 @@ function publishSettings(flags: PublishFlags): { robot: RobotSpec; copies: numbe
     const { code } = parseInjection(text);
     if (!getFault(code)) throw new UsageError(`--inject "${text}": no fault "${code}" (ids: discrobot simulate --list-faults)`);
   }
+  const connectTimeout = Number(flags.connectTimeout);
+  if (!Number.isFinite(connectTimeout) || connectTimeout <= 0) throw new UsageError(`--connect-timeout "${flags.connectTimeout}" must be a number of seconds > 0`);
   if (flags.simLink !== 'stream' && flags.simLink !== 'pty') throw new UsageError(`--sim-link "${flags.simLink}" must be stream or pty`);
   if (flags.operator !== 'auto' && flags.operator !== 'none') throw new UsageError(`--operator "${flags.operator}" must be auto or none`);
   const dataDir = path.resolve(flags.data ?? embeddedDefaults().storage.data);
-  return { robot, copies, timeScale, inject, dataDir, autoOperator: flags.operator === 'auto', simLink: flags.simLink };
+  return { robot, copies, timeScale, inject, dataDir, autoOperator: flags.operator === 'auto', simLink: flags.simLink, connectTimeoutMs: connectTimeout * 1000 };
 }

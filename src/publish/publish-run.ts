@@ -36,6 +36,8 @@ export interface PublishOptions {
   simLink?: 'stream' | 'pty';
   /** Let a simulated operator fix what the injected faults break (in-process simulator only). */
   autoOperator: boolean;
+  /** How long the robot has to open its session (default 30 s). */
+  connectTimeoutMs?: number;
   /** Progress lines for a person (stderr); never patient data. */
   report?: (line: string) => void;
 }
@@ -88,7 +90,6 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   const report = options.report ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
   const runId = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const images = await imagesFor(options.inputs, path.join(dataDir, 'jobs', runId), report);
   const injections = options.inject.map(parseInjection);
 
   const fleet = new RobotFleet();
@@ -131,13 +132,15 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   const operatorActions: OperatorAction[] = [];
   let stopOperator = () => undefined as void;
   try {
-    const robotOptions: Partial<RobotOptions> = { print: images.some((image) => image.labelPath !== null), ...scaledWaits(options) };
+    // The robot prints a disc whose request has a label; images without one are not printed.
+    const robotOptions: Partial<RobotOptions> = { print: true, ...scaledWaits(options) };
     publisher.send({ type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
     const robot = publisher.system.get(robotSystemId(ROBOT_NAME)) as AnyActorRef;
     report(`robot ${options.robot.kind === 'sim' ? `simulator ${options.robot.model}` : options.robot.path}: connecting`);
-    await untilConnected(robot, CONNECT_TIMEOUT_MS);
+    await untilConnected(robot, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     await untilIdle(robot);
     report('robot ready');
+    const images = await imagesFor(options.inputs, path.join(dataDir, 'jobs', runId), report);
 
     const channel = fleet.channel(ROBOT_NAME);
     if (options.robot.kind === 'serial' && options.timeScale !== undefined) await simOnly(channel.request('SIM_CLOCK', { scale: String(options.timeScale) }), 'SIM_CLOCK');
