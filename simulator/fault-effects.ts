@@ -63,7 +63,11 @@ export function fireRobotFault(env: StepEnv, hooks: EffectHooks, def: FaultDef, 
       if (!step || !op || !target) return { error: buttonError(syserr, cause) };
       const extra = takeExtraBlank(world, model, source);
       if (extra) put(world, extra, target);
-      return { error: step.run(op) ?? { ...multipleError(target, cause), syserr } };
+      // The step itself finds the target taken: that multiple-disc error is this fault's (its cause
+      // names the fault, so the operator knows to remove the extra disc).
+      const natural = step.run(op);
+      if (natural) return { error: natural.syserr === syserr ? { ...natural, cause } : natural };
+      return { error: { ...multipleError(target, cause), syserr } };
     }
     case 'extra-in-bin': {
       const bin = effect.side === 'right' ? 1 : model.bins.count;

@@ -95,10 +95,11 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   const fleet = new RobotFleet();
   let sim: SimulatorHandle | null = null;
   let pty: PtyPair | null = null;
+  let linkDir: string | null = null;
   if (options.robot.kind === 'sim') {
     const description = `sim:${options.robot.model}`;
     if (options.simLink === 'pty') {
-      const linkDir = await fs.mkdtemp(path.join(os.tmpdir(), 'discrobot-pty-'));
+      linkDir = await fs.mkdtemp(path.join(os.tmpdir(), 'discrobot-pty-'));
       pty = await startPtyPair(path.join(linkDir, 'host'), path.join(linkDir, 'device'));
       sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath });
       const hostPath = pty.hostPath;
@@ -186,20 +187,24 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
     publisher.stop();
     await sim?.close();
     await pty?.close();
+    if (linkDir) await fs.rm(linkDir, { recursive: true, force: true });
   }
 }
 
 /**
  * The robot polls a loaded drive for media in wall-clock time, while a simulator makes the drive
  * ready in simulated time: at a time scale of 1000 the default 0.5 s poll would be most of a disc's
- * wall time. A simulator's scale is known here, so the waits shrink with it (the bound stays ≥ 2 s).
+ * wall time. A simulator's scale is known here, so the waits shrink with it (the bound stays ≥ 6 s).
  */
+/** Longer than a MEDIA_INFO whose reply was lost takes to be asked again (2 s, twice). */
+const MIN_MEDIA_WAIT_MS = 6000;
+
 function scaledWaits(options: PublishOptions): Partial<RobotOptions> {
   const scale = options.timeScale ?? 1;
   if (options.robot.kind !== 'sim' && options.timeScale === undefined) return {};
-  if (scale === 0) return { mediaPollMs: 5 };
+  if (scale === 0) return { mediaPollMs: 5, maxMediaWaitMs: MIN_MEDIA_WAIT_MS };
   if (scale <= 1) return {};
-  return { mediaPollMs: Math.max(5, Math.round(DEFAULT_ROBOT_OPTIONS.mediaPollMs / scale)), maxMediaWaitMs: Math.max(2000, Math.round(DEFAULT_ROBOT_OPTIONS.maxMediaWaitMs / scale)) };
+  return { mediaPollMs: Math.max(5, Math.round(DEFAULT_ROBOT_OPTIONS.mediaPollMs / scale)), maxMediaWaitMs: Math.max(MIN_MEDIA_WAIT_MS, Math.round(DEFAULT_ROBOT_OPTIONS.maxMediaWaitMs / scale)) };
 }
 
 /**

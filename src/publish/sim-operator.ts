@@ -28,11 +28,16 @@ export interface SimOperatorOptions {
 const POWER_OFF = 'power-off';
 const POWER_FAULT = 'power-cycle';
 
+/** More remedies than any one job's faults need; beyond it the operator stops acting. */
+const MAX_REMEDIES = 200;
+
 /** Watches the robot actor; returns a stop function. */
 export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions): () => void {
   let busy = false;
+  let attempts = 0;
+  let given = false;
   const remedy = async () => {
-    if (busy) return;
+    if (busy || given) return;
     busy = true;
     try {
       const snapshot = options.sim.snapshot();
@@ -44,6 +49,13 @@ export function startSimOperator(robot: AnyActorRef, options: SimOperatorOptions
       const fault = getFault(error.cause) ? error.cause : error.cause === POWER_OFF ? POWER_FAULT : naturalFault(error.syserr, options.sim);
       const context = { blanks: options.sim.model.bins.maxPerBin, ...snapshot.remedyContext };
       const requests: RemedyRequest[] = fault ? remedyRequests(fault, options.sim.model, context) : [{ verb: 'SIM_BUTTON', args: {} }];
+      // A remedy that does not clear the error would otherwise be repeated for ever: a person
+      // would stop and call for help; the robot stays paused and says why.
+      if (++attempts > MAX_REMEDIES) {
+        given = true;
+        options.onAction?.({ fault: fault ?? error.cause, syserr: error.syserr, did: [`gave up after ${MAX_REMEDIES} remedies; the robot waits for a person`] });
+        return;
+      }
       const did: string[] = [];
       for (const request of requests) did.push(await perform(request, options));
       options.onAction?.({ fault: fault ?? error.cause, syserr: error.syserr, did });
