@@ -93,6 +93,11 @@ export interface DiscRecord {
   cause?: RejectCause;
   /** Where a delivered disc went, as the robot names it. */
   location?: string;
+  /**
+   * The drive that held a delivered or rejected disc (the robot's drive index), -1 when it never
+   * reached one; absent for a disc cancelled in the robot's queue or interrupted by a restart.
+   */
+  drive?: number;
 }
 
 export interface DiscJobContext {
@@ -139,7 +144,7 @@ function aboutCurrentDisc(context: DiscJobContext, event: DiscJobEvent): boolean
   return 'discId' in event && context.discId !== null && event.discId === context.discId;
 }
 
-function discRecord(context: DiscJobContext, outcome: DiscOutcome, extra: Pick<DiscRecord, 'cause' | 'location'> = {}): DiscRecord {
+function discRecord(context: DiscJobContext, outcome: DiscOutcome, extra: Pick<DiscRecord, 'cause' | 'location' | 'drive'> = {}): DiscRecord {
   return { discId: context.discId ?? '', copy: context.copy, attempt: context.attempt, outcome, ...extra };
 }
 
@@ -264,7 +269,7 @@ export const discJobMachine = setup({
         rejectsInARow: 0,
         pause: null,
         progress: null,
-        history: [...context.history, discRecord(context, 'delivered', { location: event.location })],
+        history: [...context.history, discRecord(context, 'delivered', { location: event.location, drive: event.drive })],
       };
     }),
     recordUnverifiedDelivery: assign(({ context, event }) => {
@@ -273,7 +278,7 @@ export const discJobMachine = setup({
         pause: null,
         progress: null,
         reason: deliveredUnverified(event.discId),
-        history: [...context.history, discRecord(context, 'unverified', { location: event.location })],
+        history: [...context.history, discRecord(context, 'unverified', { location: event.location, drive: event.drive })],
       };
     }),
     // A disc cancelled on our request is not a failed disc: it does not count as a reject.
@@ -283,7 +288,7 @@ export const discJobMachine = setup({
         rejectsInARow: context.rejectsInARow + (event.cause === 'cancelled' ? 0 : 1),
         pause: null,
         progress: null,
-        history: [...context.history, discRecord(context, 'rejected', { cause: event.cause })],
+        history: [...context.history, discRecord(context, 'rejected', { cause: event.cause, drive: event.drive })],
       };
     }),
     recordCancelledRequest: assign(({ context }) => ({ pause: null, history: [...context.history, discRecord(context, 'cancelled')] })),

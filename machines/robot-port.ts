@@ -27,8 +27,16 @@ export interface DiscRequest {
 /** What the job sees of a disc's way through the robot. */
 export type DiscPhase = 'loading' | 'burning' | 'finalizing' | 'verifying' | 'printing' | 'delivering' | 'rejecting';
 
-/** Why a disc went to the reject bin; every cause but `cancelled` lets the job retry with a blank. */
-export type RejectCause = 'write' | 'verify' | 'media' | 'notReady' | 'cancelled';
+/**
+ * Why a disc went to the reject bin; every cause but `cancelled` lets the job retry with a blank.
+ * - write / verify: the recording failed, or did not read back as the image;
+ * - media: the drive held no usable blank (none seen, not blank, unknown or too small a medium);
+ * - notReady: the robot refused a verb, or the drive never became ready;
+ * - robot: the robot gave the operation up itself (OPDONE FAILED, e.g. after a power cycle); the
+ *   disc went to the reject bin when the start-up rules ran again;
+ * - cancelled: the job asked for it.
+ */
+export type RejectCause = 'write' | 'verify' | 'media' | 'notReady' | 'robot' | 'cancelled';
 
 import type { ErrorKind } from '../src/robot/syserr.ts';
 
@@ -48,13 +56,17 @@ export type RobotPortCommand =
   | { type: 'disc.make'; request: DiscRequest }
   | { type: 'disc.cancel'; discId: string };
 
-/** robot → job; every event names the disc it is about, faults name the robot too. */
+/**
+ * robot → job; every event names the disc it is about, faults name the robot too. `drive` in an
+ * outcome is the index (DriveInfo.index) of the drive that held the disc, or -1 when the disc never
+ * reached a drive (refused before its load finished, cancelled while queued).
+ */
 export type RobotPortEvent =
   | { type: 'disc.queued'; discId: string; robot: string; position: number }
   | { type: 'disc.phase'; discId: string; phase: DiscPhase }
   | { type: 'disc.progress'; discId: string; phase: DiscPhase; pct: number }
-  | { type: 'disc.delivered'; discId: string; verified: true; location: string }
-  | { type: 'disc.rejected'; discId: string; cause: RejectCause; reason: string }
+  | { type: 'disc.delivered'; discId: string; verified: true; location: string; drive: number }
+  | { type: 'disc.rejected'; discId: string; cause: RejectCause; reason: string; drive: number }
   | { type: 'disc.paused'; discId: string; fault: RobotFault }
   | { type: 'disc.resumed'; discId: string };
 

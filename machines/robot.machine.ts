@@ -8,15 +8,22 @@
 // operation pending while in error, so the machine remembers where it was (context.resume) and
 // goes back there when the device goes on, without sending the verb twice. And nothing is
 // delivered without a verified recording: delivering is only entered after recorder.finished ok.
+//
+// When the device loses track, the machine makes it known again before going on: an operation
+// the device gave up (OPDONE FAILED, a power cycle) runs the start-up rules again before the disc
+// is reported (cause 'robot'); bin counts that went unknown (a cover opened) are counted with
+// CHECKDISCS before the delivery or the next disc, the first moment the device takes it.
 
 import { assertEvent, assign, enqueueActions, fromCallback, setup, type AnyActorRef, type CallbackActorLogic, type EventObject } from 'xstate';
 import type { LinkCommand, RecorderEvent, RecorderInput } from './robot-link.ts';
 import type { DiscRequest, RejectCause, RobotPortEvent } from './robot-port.ts';
 import { resultName } from '../src/robot/codes.ts';
 import { DEFAULT_ROBOT_OPTIONS, type LinkInput, type RobotContext, type RobotEvent, type RobotInput } from './robot/context.ts';
-import { faultOf, issue, LINK_DOWN_FAULT, linkSend, mergeStatus, statusFromReply, type DeviceCommand, type Fault } from './robot/device.ts';
+import { binsWentUnknown, faultOf, issue, LINK_DOWN_FAULT, linkSend, mergeStatus, statusFromReply, TRAY_FAILED, type DeviceCommand, type Fault } from './robot/device.ts';
 import {
   deliveredLocation,
+  driveOf,
+  NO_DRIVE,
   phaseOfStep,
   resumeTargetOf,
   stepCommand,
@@ -26,7 +33,8 @@ import {
   type ResumeTarget,
 } from './robot/disc.ts';
 import { robotGuards, wantsPrint } from './robot/guards.ts';
-import { planStartup, unloadDriveStep } from './robot/startup.ts';
+import { mediaMismatch } from './robot/media.ts';
+import { CHECK_DISCS, isCheckDiscs, planStartup, SURVEY, unloadDriveStep } from './robot/startup.ts';
 
 export const ROBOT_MACHINE_VERSION = '1';
 
@@ -105,15 +113,19 @@ export const robotMachine = setup({
         query: null,
         fault: null,
         resume: null,
+        // The start-up rules count unknown bins themselves.
+        recountBins: false,
       };
     }),
     recordStatus: assign(({ context, event }) => {
       assertEvent(event, 'device.state');
-      return { status: mergeStatus(context.status, event.status) };
+      const status = mergeStatus(context.status, event.status);
+      return { status, recountBins: context.recountBins || binsWentUnknown(context.status, status) };
     }),
     recordStatusReply: assign(({ context, event }) => {
       assertEvent(event, 'link.reply');
-      return { status: statusFromReply(event.fields, context.status), query: null };
+      const status = statusFromReply(event.fields, context.status);
+      return { status, query: null, recountBins: context.recountBins || binsWentUnknown(context.status, status) };
     }),
     recordOp: assign(({ context, event }) => {
       assertEvent(event, 'link.reply');
@@ -124,6 +136,12 @@ export const robotMachine = setup({
     ask: enqueueActions(({ context, enqueue }, params: DeviceCommand) => {
       enqueue.assign({ query: { ref: context.nextRef, verb: params.verb }, nextRef: context.nextRef + 1 });
       enqueue.sendTo('link', linkSend(context.nextRef, params));
+    }),
+    /** The verb in hand again, with a new ref, after a 506: the tray did not move, so nothing did. */
+    resendPending: enqueueActions(({ context, enqueue }) => {
+      const again = { ...context.pending!, ref: context.nextRef, op: null, refused: false, trayRetried: true };
+      enqueue.assign({ pending: again, nextRef: context.nextRef + 1 });
+      enqueue.sendTo('link', linkSend(again.ref, again));
     }),
     /** Fire-and-forget commands (KILL_ERROR, IGNOREINKLOW, CANCEL): their replies change nothing. */
     command: enqueueActions(({ context, enqueue }, params: DeviceCommand) => {
@@ -151,24 +169,41 @@ export const robotMachine = setup({
       enqueue.assign({ nextRef: issued.nextRef, pending: issued.pending });
       if (issued.send) enqueue.sendTo('link', issued.send);
     }),
-    completeStartupStep: assign(({ context }) => ({ startup: context.startup.slice(1), pending: null, query: null })),
+    completeStartupStep: assign(({ context }) => ({
+      startup: context.startup.slice(1),
+      pending: null,
+      query: null,
+      // Counted, or tried: a refused or failed CHECKDISCS is not asked again until the bins go unknown again.
+      recountBins: context.recountBins && !isCheckDiscs(context.startup[0]),
+    })),
+    /** Idle with the bins unknown (the cover was opened): count them before the next disc. */
+    planBinCount: assign({ startup: [CHECK_DISCS] }),
+    /** The device gave the operation up: the start-up rules again, from where the discs are now. */
+    planStartOver: assign({ startup: [SURVEY], pending: null, query: null }),
+    planFromSurvey: assign(({ context, event }) => {
+      assertEvent(event, 'link.reply');
+      const status = event.ok ? statusFromReply(event.fields, context.status) : context.status!;
+      return { status, query: null, startup: planStartup(context.info!, context.drives, status) };
+    }),
     planDriveUnload: assign(({ context }) => ({
       startup: [unloadDriveStep(context.startup[0]!), ...context.startup.slice(1)],
       query: null,
     })),
-    // A disc that was in hand when the link dropped has been cleared to the reject slide by the
-    // start-up rules. Cause 'write' (not 'notReady', not 'media'): its recording, if any, was cut
-    // off or cannot be trusted, and the job's retry policy for a failed write is what fits; whether
-    // to make it again is the job's decision.
+    // A disc still in hand (the link dropped, or the device gave its operation up) has been cleared
+    // to the reject slide by the start-up rules. With no reason recorded the link dropped: cause
+    // 'write' (not 'notReady', not 'media'), since its recording, if any, was cut off or cannot be
+    // trusted, and the job's retry policy for a failed write is what fits; whether to make it
+    // again is the job's decision.
     finishStartup: enqueueActions(({ context, enqueue, system }) => {
       const disc = context.disc;
       if (disc) {
-        const cause: RejectCause = disc.cancelRequested ? 'cancelled' : 'write';
+        const cause: RejectCause = disc.cancelRequested ? 'cancelled' : (disc.rejection?.cause ?? 'write');
         tellJob(enqueue, system, disc.request, {
           type: 'disc.rejected',
           discId: disc.request.discId,
           cause,
-          reason: 'robot link lost while the disc was in hand; it went to the reject bin',
+          reason: disc.rejection?.reason ?? 'robot link lost while the disc was in hand; it went to the reject bin',
+          drive: driveOf(disc),
         });
       }
       enqueue.assign({ disc: null, fault: null, resume: null, pending: null, query: null });
@@ -194,6 +229,7 @@ export const robotMachine = setup({
         discId: request.discId,
         cause: 'cancelled',
         reason: 'cancelled before the robot started it',
+        drive: NO_DRIVE,
       });
     }),
     markCancelRequested: assign(({ context }) => ({ disc: context.disc ? { ...context.disc, cancelRequested: true } : null })),
@@ -244,6 +280,15 @@ export const robotMachine = setup({
       disc: { ...context.disc!, where: whereAfter(context.pending!.verb, context.disc!.where) },
     })),
     dropPending: assign({ pending: null }),
+    /** Entry of delivering.countingBins: the delivering phase begins with CHECKDISCS (sent once). */
+    countBins: enqueueActions(({ context, enqueue, system }) => {
+      const disc = context.disc!;
+      if (disc.step !== 'delivering') tellJob(enqueue, system, disc.request, { type: 'disc.phase', discId: disc.request.discId, phase: 'delivering' });
+      const issued = issue(context.nextRef, context.pending, CHECK_DISCS);
+      enqueue.assign({ nextRef: issued.nextRef, pending: issued.pending, disc: { ...disc, step: 'delivering' } });
+      if (issued.send) enqueue.sendTo('link', issued.send);
+    }),
+    endBinCount: assign({ pending: null, recountBins: false }),
     discMoved: assign(({ context }, params: { where: DiscInHand['where'] }) => ({
       pending: null,
       disc: context.disc ? { ...context.disc, where: params.where } : null,
@@ -266,7 +311,7 @@ export const robotMachine = setup({
     reportDelivered: enqueueActions(({ context, enqueue, system }) => {
       const disc = context.disc!;
       const location = deliveredLocation(disc.binsAtDelivery, context.status?.bins);
-      tellJob(enqueue, system, disc.request, { type: 'disc.delivered', discId: disc.request.discId, verified: true, location });
+      tellJob(enqueue, system, disc.request, { type: 'disc.delivered', discId: disc.request.discId, verified: true, location, drive: driveOf(disc) });
       enqueue.assign({ disc: null, pending: null });
     }),
     // A disc the job cancelled is reported cancelled whatever else befell it (the job must not
@@ -280,6 +325,7 @@ export const robotMachine = setup({
         discId: disc.request.discId,
         cause,
         reason: reason + (params?.suffix ?? ''),
+        drive: driveOf(disc),
       });
       enqueue.assign({ disc: null, pending: null });
     }),
@@ -329,6 +375,7 @@ export const robotMachine = setup({
     drivesCleared: [],
     fault: null,
     resume: null,
+    recountBins: false,
   }),
   // At the root: the link lives as long as the robot, through every state.
   invoke: {
@@ -405,6 +452,8 @@ export const robotMachine = setup({
           entry: { type: 'ask', params: ({ context }) => context.startup[0]! },
           on: {
             'link.reply': [
+              // Running the rules again: plan them from where the discs are now.
+              { guard: 'isStatusQueryReply', target: 'next', actions: 'planFromSurvey' },
               { guard: 'driveEmpty', target: 'next', actions: 'completeStartupStep' },
               // Any other answer (media, not ready, invalid): a disc to clear.
               { guard: 'isQueryReply', target: 'next', actions: 'planDriveUnload' },
@@ -415,7 +464,10 @@ export const robotMachine = setup({
           entry: 'issueStartupStep',
           on: {
             // Start-up moves are best effort: a refusal or a failed move does not hold the robot.
-            'link.reply': { guard: 'pendingRefused', target: 'next', actions: 'completeStartupStep' },
+            'link.reply': [
+              { guard: 'pendingTrayFailedOnce', actions: 'resendPending' },
+              { guard: 'pendingRefused', target: 'next', actions: 'completeStartupStep' },
+            ],
             'device.opDone': { guard: 'pendingOpEnded', target: 'next', actions: 'completeStartupStep' },
           },
         },
@@ -423,7 +475,11 @@ export const robotMachine = setup({
     },
 
     idle: {
-      always: { guard: 'canStartDisc', target: 'busy', actions: 'takeNextDisc' },
+      always: [
+        // The bins went unknown (a cover opened): CHECKDISCS first, as the start-up rules would.
+        { guard: 'binsNeedCounting', target: 'initializing', actions: 'planBinCount' },
+        { guard: 'canStartDisc', target: 'busy', actions: 'takeNextDisc' },
+      ],
       on: {
         'device.state': {
           guard: 'deviceInError',
@@ -447,6 +503,8 @@ export const robotMachine = setup({
         },
         // The robot said busy when we thought it idle: ask it why before anything else.
         'link.reply': [
+          // A drive tray that would not open or close (506): nothing moved, so the same verb once more.
+          { guard: 'pendingTrayFailedOnce', actions: 'resendPending' },
           {
             guard: 'pendingRefusedAsBusy',
             target: '#robot.checking',
@@ -460,7 +518,7 @@ export const robotMachine = setup({
               type: 'markRejection',
               params: ({ context, event }) => ({
                 cause: 'notReady',
-                reason: event.ok ? '' : describeRefusal(context.pending!.verb, event.code, event.name),
+                reason: event.ok ? '' : describeRefusal(context.pending!.verb, event.code, event.name) + (context.pending!.trayRetried && event.code === TRAY_FAILED ? ', sent twice' : ''),
               }),
             },
           },
@@ -483,21 +541,13 @@ export const robotMachine = setup({
               'reportRejected',
             ],
           },
-          // The device gave the operation up itself (a printer reset after a fatal drop): nothing we
-          // can still move; reported as a media failure so the job may retry with a blank.
+          // The device gave the operation up itself (a power cycle, a printer reset after a fatal
+          // drop): the disc may be anywhere. The start-up rules clear it to the reject slide (and
+          // count the bins the device forgot) before the disc is reported and the next one starts.
           {
             guard: 'pendingOpFailed',
-            target: '#robot.idle',
-            actions: [
-              {
-                type: 'markRejection',
-                params: ({ context }) => ({
-                  cause: 'media',
-                  reason: `the robot gave up ${context.pending!.verb} (operation ${context.pending!.op} FAILED); the disc is where the robot left it`,
-                }),
-              },
-              'reportRejected',
-            ],
+            target: '#robot.initializing',
+            actions: [{ type: 'markRejection', params: ({ context }) => gaveUp(context.pending!.verb, context.pending!.op) }, 'planStartOver'],
           },
           // The step finished before CANCEL could stop it: reject from where the disc now is.
           { guard: 'stepDoneAfterCancel', target: '.rejecting', actions: 'settleCancelledStep' },
@@ -535,7 +585,7 @@ export const robotMachine = setup({
               entry: { type: 'ask', params: ({ context }) => ({ verb: 'MEDIA_INFO', args: { drive: String(context.disc!.drive) } }) },
               on: {
                 'link.reply': [
-                  { guard: 'mediaBlank', target: '#robot.busy.recording', actions: 'forgetQuery' },
+                  { guard: 'blankMediaFits', target: '#robot.busy.recording', actions: 'forgetQuery' },
                   { guard: 'driveNotReady', target: 'waiting', actions: 'forgetQuery' },
                   {
                     guard: 'isQueryReply',
@@ -543,11 +593,13 @@ export const robotMachine = setup({
                     actions: [
                       {
                         type: 'markRejection',
-                        params: ({ event }) => ({
+                        params: ({ context, event }) => ({
                           cause: 'media',
                           reason: !event.ok
                             ? `MEDIA_INFO answered ${event.code} ${event.name}`
-                            : `the disc is not blank (${event.fields.type ?? 'unknown media'}, blank=${event.fields.blank ?? '?'})`,
+                            : event.fields.blank !== '1'
+                              ? `the disc is not blank (${event.fields.type ?? 'unknown media'}, blank=${event.fields.blank ?? '?'})`
+                              : (mediaMismatch(context.disc!.request.media, event.fields.type) ?? ''),
                         }),
                       },
                       'forgetQuery',
@@ -636,30 +688,70 @@ export const robotMachine = setup({
             },
           },
         },
+        // Only reached from a verified recording. Bins that went unknown (a cover opened on the
+        // way) are counted first, so that the delivered disc's bin can be told; the device refuses
+        // CHECKDISCS while an operation is pending, so this is the first moment it can run.
         delivering: {
-          entry: { type: 'enterStep', params: { step: 'delivering' } },
-          on: {
-            // Only reached from a verified recording; a CANCEL that lost the race still delivers.
-            'device.opDone': { guard: 'pendingOpSucceeded', target: '#robot.idle', actions: 'reportDelivered' },
+          initial: 'choosing',
+          states: {
+            // Also where an error or a busy refusal comes back to: go on with what is in hand.
+            choosing: {
+              always: [{ guard: 'countsBinsFirst', target: 'countingBins' }, { target: 'unloading' }],
+            },
+            countingBins: {
+              entry: 'countBins',
+              on: {
+                // Counted (or refused: the delivery does not wait on a count); a cancel asked
+                // meanwhile sends the disc to the reject slide instead.
+                'device.opDone': [
+                  { guard: 'binCountEndedAfterCancel', target: '#robot.busy.rejecting', actions: 'endBinCount' },
+                  { guard: 'binCountEnded', target: 'unloading', actions: 'endBinCount' },
+                ],
+                'link.reply': [
+                  { guard: 'pendingRefusedAfterCancel', target: '#robot.busy.rejecting', actions: 'endBinCount' },
+                  { guard: 'pendingRefused', target: 'unloading', actions: 'endBinCount' },
+                ],
+                // CANCEL would stop the count, not the disc, which waits in the printer or drive.
+                'disc.cancel': { guard: 'isDiscInHand', actions: 'markCancelRequested' },
+              },
+            },
+            unloading: {
+              entry: { type: 'enterStep', params: { step: 'delivering' } },
+              on: {
+                // A CANCEL that lost the race still delivers.
+                'device.opDone': { guard: 'pendingOpSucceeded', target: '#robot.idle', actions: 'reportDelivered' },
+              },
+            },
           },
         },
         rejecting: {
           entry: { type: 'enterStep', params: { step: 'rejecting' } },
           always: { guard: 'nothingToUnload', target: '#robot.idle', actions: 'reportRejected' },
           on: {
-            'device.opDone': { guard: 'pendingOpEnded', target: '#robot.idle', actions: 'reportRejected' },
-            'link.reply': {
-              guard: 'pendingRefused',
-              target: '#robot.idle',
-              actions: {
-                type: 'reportRejected',
-                params: ({ context, event }) => ({
-                  suffix: event.ok
-                    ? ''
-                    : `; ${describeRefusal(context.pending!.verb, event.code, event.name)}: the disc is still in the ${context.disc!.where === 'printer' ? 'printer' : `drive ${context.disc!.drive}`}`,
-                }),
+            'device.opDone': [
+              // Given up on the way to the reject slide: the start-up rules finish clearing it.
+              {
+                guard: 'pendingOpFailed',
+                target: '#robot.initializing',
+                actions: [{ type: 'markRejection', params: ({ context }) => gaveUp(context.pending!.verb, context.pending!.op) }, 'planStartOver'],
               },
-            },
+              { guard: 'pendingOpEnded', target: '#robot.idle', actions: 'reportRejected' },
+            ],
+            'link.reply': [
+              { guard: 'pendingTrayFailedOnce', actions: 'resendPending' },
+              {
+                guard: 'pendingRefused',
+                target: '#robot.idle',
+                actions: {
+                  type: 'reportRejected',
+                  params: ({ context, event }) => ({
+                    suffix: event.ok
+                      ? ''
+                      : `; ${describeRefusal(context.pending!.verb, event.code, event.name)}: the disc is still in the ${context.disc!.where === 'printer' ? 'printer' : `drive ${context.disc!.drive}`}`,
+                  }),
+                },
+              },
+            ],
             // Already on its way to the reject slide: only the reported cause changes.
             'disc.cancel': { guard: 'isDiscInHand', actions: 'markCancelRequested' },
           },
@@ -776,6 +868,11 @@ export const robotMachine = setup({
     },
   },
 });
+
+/** The device ended the operation in hand FAILED: the disc goes to the reject slide by the start-up rules. */
+function gaveUp(verb: string, op: number | null): RejectParams {
+  return { cause: 'robot', reason: `the robot gave up ${verb} (operation ${op ?? '?'} FAILED); the start-up rules sent the disc to the reject bin` };
+}
 
 function recordingRejection(event: RecorderEvent): RejectParams {
   if (event.type !== 'recorder.finished' || event.result === 'ok') return { cause: 'write', reason: 'recording did not finish' };

@@ -53,4 +53,6 @@ export interface RobotContext {
   drivesCleared: number[];
   fault: Fault | null;
   resume: ResumeTarget | null;
+  /** The bin counts went unknown (255) since the last CHECKDISCS: count them before going on. */
+  recountBins: boolean;
 }

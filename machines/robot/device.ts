@@ -18,7 +18,12 @@ export interface PendingCommand extends DeviceCommand {
   op: number | null;
   /** Refused with 528 (busy or in error): send it again once the robot goes on. */
   refused: boolean;
+  /** Already sent again after a 506 (a drive tray would not open or close): a second 506 gives up. */
+  trayRetried: boolean;
 }
+
+/** PTROBOT_OPENCLOSE_FAILED: the drive tray did not move, nothing else did either. */
+export const TRAY_FAILED = 506;
 
 /** A query in flight (MEDIA_INFO, GET_STATUS): its reply is matched by ref. */
 export interface PendingQuery {
@@ -71,7 +76,7 @@ export function issue(nextRef: number, pending: PendingCommand | null, command: 
   if (pending && !pending.refused) return { nextRef, pending, send: null };
   const toSend = pending ?? command;
   if (!toSend) return { nextRef, pending: null, send: null };
-  const fresh: PendingCommand = { verb: toSend.verb, args: toSend.args, ref: nextRef, op: null, refused: false };
+  const fresh: PendingCommand = { verb: toSend.verb, args: toSend.args, ref: nextRef, op: null, refused: false, trayRetried: pending?.trayRetried ?? false };
   return { nextRef: nextRef + 1, pending: fresh, send: linkSend(fresh.ref, fresh) };
 }
 
@@ -92,6 +97,21 @@ export function statusFromReply(fields: Record<string, string>, previous: Device
     picker: fields.picker === 'O' || fields.picker === 'X' ? fields.picker : base.picker,
     cover: fields.cover !== undefined ? (fields.cover === '1' ? 1 : 0) : base.cover,
   };
+}
+
+/** bins= value for a count the robot does not know yet (after the cover opened, or a power cycle). */
+export const UNKNOWN_BIN_COUNT = 255;
+
+export function binsUnknown(status: DeviceStatus | null): boolean {
+  return !!status && status.bins.some((count) => count === UNKNOWN_BIN_COUNT);
+}
+
+/**
+ * The device lost its bin counts since the last status (cover opened, power cycled): CHECKDISCS is
+ * due. Only the change counts, so a device whose counts stay unknown is not asked again and again.
+ */
+export function binsWentUnknown(previous: DeviceStatus | null, next: DeviceStatus): boolean {
+  return binsUnknown(next) && !binsUnknown(previous);
 }
 
 /** A STATE event may carry only some fields (the link merges, but be safe): keep the rest. */

@@ -40,6 +40,14 @@ export interface DiscInHand {
   binsAtDelivery: number[] | null;
 }
 
+/** The port's `drive` for a disc that never reached a drive. */
+export const NO_DRIVE = -1;
+
+/** The drive that held the disc, as the port reports it: the load finished, or NO_DRIVE. */
+export function driveOf(disc: DiscInHand): number {
+  return disc.where === 'bin' ? NO_DRIVE : disc.drive;
+}
+
 const PHASE_OF_STEP: Partial<Record<DiscStep, DiscPhase>> = {
   loading: 'loading',
   burning: 'burning',

@@ -5,9 +5,10 @@
 import type { LinkEvent } from '../robot-link.ts';
 import { INK_LOW_ERRORS } from '../../src/robot/syserr.ts';
 import type { RobotContext, RobotEvent } from './context.ts';
-import { SYSERR_ALIGN_NEEDED, type Fault } from './device.ts';
+import { SYSERR_ALIGN_NEEDED, TRAY_FAILED, type Fault } from './device.ts';
 import type { ResumeTarget } from './disc.ts';
-import { isStartupQuery } from './startup.ts';
+import { mediaMismatch } from './media.ts';
+import { isCheckDiscs, isStartupQuery, SURVEY, supportsCheckDiscs } from './startup.ts';
 
 type GuardArgs = { context: RobotContext; event: RobotEvent };
 type Reply = Extract<LinkEvent, { type: 'link.reply' }>;
@@ -46,6 +47,26 @@ function recordedOk({ event }: GuardArgs): boolean {
   return event.type === 'recorder.finished' && event.result === 'ok';
 }
 
+/** Refused for any reason but busy (528): the verb will not run. */
+function refusedOtherThanBusy(args: GuardArgs): boolean {
+  const reply = pendingReply(args);
+  return reply !== null && !reply.ok && reply.code !== 528;
+}
+
+function endedNotFailed(args: GuardArgs): boolean {
+  const result = pendingOpDone(args)?.result;
+  return result === 'OK' || result === 'CANCELLED';
+}
+
+function cancelAsked({ context }: GuardArgs): boolean {
+  return !!context.disc?.cancelRequested;
+}
+
+/** The bins went unknown and the robot can count them, with no operation in hand. */
+function needsBinCount({ context }: GuardArgs): boolean {
+  return context.recountBins && supportsCheckDiscs(context.info) && context.pending === null;
+}
+
 const isInkLow = (fault: Fault | null) => fault !== null && INK_LOW_ERRORS.has(fault.code);
 
 export const robotGuards = {
@@ -56,14 +77,20 @@ export const robotGuards = {
     const reply = pendingReply(args);
     return reply !== null && !reply.ok && reply.code === 528;
   },
-  pendingRefused: (args: GuardArgs) => {
+  pendingRefused: refusedOtherThanBusy,
+  pendingRefusedAfterCancel: (args: GuardArgs) => refusedOtherThanBusy(args) && cancelAsked(args),
+  /** 506: the drive tray did not open or close and nothing moved; worth one more try. */
+  pendingTrayFailedOnce: (args: GuardArgs) => {
     const reply = pendingReply(args);
-    return reply !== null && !reply.ok && reply.code !== 528;
+    return reply !== null && !reply.ok && reply.code === TRAY_FAILED && !args.context.pending!.trayRetried;
   },
   isQueryReply: (args: GuardArgs) => queryReply(args) !== null,
-  mediaBlank: (args: GuardArgs) => {
+  isStatusQueryReply: (args: GuardArgs) => queryReply(args) !== null && args.context.query!.verb === SURVEY.verb,
+  /** A blank the image fits on: of the request's kind or a larger one. */
+  blankMediaFits: (args: GuardArgs) => {
     const reply = queryReply(args);
-    return reply !== null && reply.ok && reply.fields.blank === '1';
+    const disc = args.context.disc;
+    return reply !== null && reply.ok && reply.fields.blank === '1' && !!disc && mediaMismatch(disc.request.media, reply.fields.type) === null;
   },
   driveNotReady: (args: GuardArgs) => {
     const reply = queryReply(args);
@@ -90,6 +117,9 @@ export const robotGuards = {
   stepDoneAfterCancel: (args: GuardArgs) => pendingOpDone(args)?.result === 'OK' && !!args.context.disc?.cancelRequested,
   pendingOpCancelled: (args: GuardArgs) => pendingOpDone(args)?.result === 'CANCELLED',
   pendingOpFailed: (args: GuardArgs) => pendingOpDone(args)?.result === 'FAILED',
+  /** CHECKDISCS ended (a FAILED one is the device giving up: the start-up rules handle it). */
+  binCountEnded: endedNotFailed,
+  binCountEndedAfterCancel: (args: GuardArgs) => endedNotFailed(args) && cancelAsked(args),
 
   // ---- device state ----
   deviceInError: (args: GuardArgs) => deviceState(args) === 2,
@@ -105,6 +135,9 @@ export const robotGuards = {
   deviceBusy: ({ context }: GuardArgs) => context.status?.state === 1,
   nextStartupStepIsQuery: ({ context }: GuardArgs) => isStartupQuery(context.startup[0]),
   hasStartupStep: ({ context }: GuardArgs) => context.startup.length > 0,
+  binsNeedCounting: needsBinCount,
+  /** Before the delivering unload: a CHECKDISCS in hand (paused, refused as busy) or due. */
+  countsBinsFirst: (args: GuardArgs) => isCheckDiscs(args.context.pending) || needsBinCount(args),
 
   // ---- discs ----
   canStartDisc: ({ context }: GuardArgs) => context.queue.length > 0 && context.disc === null && context.drives.length > 0,

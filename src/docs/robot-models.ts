@@ -49,7 +49,7 @@ function faults(): string[][] {
     const number = f.syserr !== null ? `SYSERR ${f.syserr} ${f.syserrName}` : f.result !== null ? `result ${f.result} ${f.resultName}` : f.level;
     return [
       code(f.id), number, f.phases.join(', '), f.consequence,
-      f.remedy.length ? f.remedy.map((r) => code(r)).join('; ') : 'none (the disc is rejected, or the driver resynchronises)',
+      f.remedy.length ? f.remedy.map((r) => code(r)).join('; ') : 'none: the robot actor deals with it (see above)',
       on.length === models.length ? 'all' : on.length ? on.join(', ') : 'none of the listed models',
     ];
   });
@@ -72,7 +72,7 @@ export function renderRobotModels(): string {
   doc.heading(2, 'Faults');
   doc.add(
     'Each fault can be armed with a trigger: `now`, `next:<PHASE>`, `nth:<k>:<PHASE>` or `prob:<p>:<PHASE>` (`SIM_FAULT`, `discrobot simulate --inject`, `discrobot publish --inject`). The remedy is what the operator does, as DPRP requests (placeholders: `<i>` drive, `<bin>` source bin, `<left>` left-most bin, `<target>` where the disc was going, `<slot>`/`<kind>` each cartridge touched).',
-    bulletList(['`robot` faults stop the operation in hand with a SYSERR; it goes on once the remedy is done.', '`command` and `media` faults answer a request with a PTRobot result; the robot actor rejects the disc.', '`recorder` faults spoil the burn: a write error stops it, a verify error leaves a disc that fails the read-back.', '`link` faults garble, corrupt or drop lines; the driver resynchronises.']),
+    bulletList(['`robot` faults stop the operation in hand with a SYSERR; it goes on once the remedy is done.', '`command` and `media` faults answer a request with a PTRobot result. The robot actor sends a verb refused with 506 (tray open/close failed) once more, and rejects the disc on a second 506; it rejects a disc whose drive never becomes ready, holds no or an unusable medium, a written one, or a blank smaller than the image was made for (a larger blank is used).', '`recorder` faults spoil the burn: a write error stops it, a verify error leaves a disc that fails the read-back.', '`link` faults garble, corrupt or drop lines; the driver resynchronises.', 'The remedies of the table are what `discrobot publish --operator auto` performs; the robot actor itself adds `KILL_ERROR` where the operator clears the error through discrobot.']),
     table(['Fault', 'Reported as', 'Phases', 'What happens', 'Remedy', 'Models'], faults()),
   );
   return doc.render();

@@ -5,11 +5,13 @@ import { associationMachine } from '../../machines/association.machine.ts';
 import { publisherMachine } from '../../machines/publisher.machine.ts';
 import { robotMachine } from '../../machines/robot.machine.ts';
 import { discJobMachine } from '../../machines/disc-job.machine.ts';
+import { studyMachine } from '../../machines/study.machine.ts';
 
 const MACHINES: readonly { machine: AnyStateMachine; role: string }[] = [
   { machine: publisherMachine, role: 'Root of the actor system; spawns one association actor per connection, one robot actor per configured robot and one disc job actor per job, and forwards operator commands.' },
   { machine: associationMachine, role: 'One per TCP connection of the storage SCP; never persisted.' },
   { machine: robotMachine, role: 'One per robot (`robot:<name>`): its link to the device, start-up rules, one disc at a time through the drive, recorder, printer and output, errors that pause the operation in hand.' },
+  { machine: studyMachine, role: 'One per Study Instance UID (`study:<uid>`): collects instances, settles for a quiet period on a stored deadline, holds a study whose patient data disagree, asks for discs and follow-up discs. Built and model-tested; not yet wired into the server (issue 5).' },
   { machine: discJobMachine, role: 'One per job (`job:<id>`): mastering, then each copy through a robot; rejected discs are retried with a new blank up to a limit; never done unless every disc verified.' },
 ];
 
@@ -44,8 +46,9 @@ function eventName(type: string): string {
 
 function rows(machine: AnyStateMachine): string[][] {
   const all = [machine.root, ...nodes(machine.root)];
+  // Eventless (always) transitions are kept apart from node.transitions by XState.
   return all.flatMap((node) =>
-    [...(node.transitions as Map<string, AnyTransitionDefinition[]>).values()].flat().map((t) => [
+    [...[...(node.transitions as Map<string, AnyTransitionDefinition[]>).values()].flat(), ...((node.always ?? []) as AnyTransitionDefinition[])].map((t) => [
       name(t.source),
       eventName(t.eventType),
       guardName(t),

@@ -49,6 +49,8 @@ export interface PublishedDisc {
   outcome: string;
   cause?: string;
   location?: string;
+  /** The robot's drive index that held the disc; -1 when it never reached one (machines/robot-port.ts). */
+  drive?: number;
 }
 
 /** A time the job stood still for the robot, and why (what the operator saw). */

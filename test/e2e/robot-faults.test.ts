@@ -2,17 +2,19 @@
 // labelled disc on the simulator over a real socat pty with the row's fault armed, the simulated
 // operator performs the catalogue's remedy, and the job ends. Each row says, written out here (not
 // read from the catalogue, so a catalogue change that breaks an expectation fails): where the job
-// paused (SYSERR, kind, name), exactly what the operator did, how each attempt ended, and how many
-// discs lie in the reject bin. After every scenario the simulator's world accounts for every disc
+// paused (SYSERR, kind, name), exactly what the operator did, how each attempt ended, which bin
+// the robot says the delivered disc went to, and how many discs lie in the reject bin. After every scenario the simulator's world accounts for every disc
 // and every delivered disc reads back against the image's MD5 tags; a disc rejected for a write or
 // verify error does not.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi, type ExpectStatic } from 'vitest';
 import { runPublish, type PublishSummary } from '../../src/publish/publish-run.ts';
 import { systemError, type ErrorKind } from '../../src/robot/syserr.ts';
 import { appliesTo, getFault, listFaults } from '../../simulator/faults.ts';
 import { getModel, MODEL_IDS, type ModelId } from '../../simulator/models.ts';
+import { WorldStore } from '../../simulator/persistence.ts';
+import { findDisc } from '../../simulator/world.ts';
 import { expectEveryDiscAccounted, masterTestImage, readBackProblem, simDirOf, tempDir, type TestImage } from '../support/publish-fixtures.ts';
 
 interface Pause {
@@ -38,6 +40,14 @@ interface Row {
   discs: string[];
   /** Discs in the reject bin afterwards. */
   reject: number;
+  /**
+   * Where the robot says the delivered disc went. Every listed model here delivers to its left bin,
+   * PTRobot's bin 2: the robot tells it from the bin counts, which a cover-open or a power cycle
+   * makes unknown until CHECKDISCS.
+   */
+  location?: string;
+  /** What the row checks beyond the table (the world the simulator left behind). */
+  check?: (run: { dataDir: string; summary: PublishSummary; expect: ExpectStatic }) => void;
   /** Wall time the scenario needs whatever the time scale (the robot's own bounds), to schedule it first. */
   waitsMs?: number;
 }
@@ -81,10 +91,11 @@ const TABLE: Row[] = [
     discs: ['rejected:write', 'delivered'], reject: 1,
   },
   operatorRow('dropped-unknown', 'next:LOADING_DRIVE', pause(35, 'operator', 'SYSERR_DROPPED_DISC_UNKNOWN'), ['SIM_PLACE loc=drive:0', BUTTON]),
-  // The printer reset makes the device give the operation up (OPDONE FAILED): the robot reports the
-  // disc rejected (cause media), the operator took the dropped disc to the reject bin, a new blank is burned.
+  // The printer reset makes the device give the operation up (OPDONE FAILED): the robot runs its
+  // start-up rules again and reports the disc rejected (cause robot); the operator took the dropped
+  // disc to the reject bin, a new blank is burned.
   operatorRow('dropped-printer-fatal', 'next:LOADING_PRINTER', pause(46, 'mechanical', 'SYSERR_DROPPED_DISC_PRINTER_FATAL'),
-    ['SIM_REMOVE loc=chassis', 'KILL_ERROR resetPrinter=1'], { discs: ['rejected:media', 'delivered'], reject: 1 }),
+    ['SIM_REMOVE loc=chassis', 'KILL_ERROR resetPrinter=1'], { discs: ['rejected:robot', 'delivered'], reject: 1 }),
   // Printer
   operatorRow('printer-pick', 'next:UNLOADING_PRINTER', pause(16, 'operator', 'SYSERR_PRINTER_PICK'), ['SIM_BUTTON button=power']),
   operatorRow('no-disc-in-printer', 'next:PRINTING', pause(53, 'operator', 'SYSERR_NO_DISC_IN_PRINTER'), ['SIM_PLACE loc=100', BUTTON]),
@@ -92,7 +103,8 @@ const TABLE: Row[] = [
   // Motion
   operatorRow('arm-move', 'next:PICKING', pause(9, 'mechanical', 'SYSERR_ARM_MOVE'), [BUTTON], { model: 'DP' }),
   operatorRow('carriage-move', 'next:PICKING', pause(10, 'mechanical', 'SYSERR_CART_MOVE'), [BUTTON]),
-  // Closing the cover clears it; no button.
+  // Closing the cover clears it; no button. The bin counts are unknown until the robot's CHECKDISCS
+  // (once the print is done, before the delivery), so the robot can still tell the disc's bin.
   operatorRow('cover-open', 'next:PRINTING', pause(15, 'operator', 'SYSERR_COVER_OPEN'), ['SIM_COVER open=0']),
   // Ink and cartridges (DP-XRP: colour in slot 1, black in slot 2)
   operatorRow('ink-low-colour', 'next:PRINTING', pause(5, 'consumable', 'SYSERR_CLR_EMPTY'), ['SYSTEM_ACTION action=IGNOREINKLOW']),
@@ -133,19 +145,41 @@ const TABLE: Row[] = [
   // The drive says its tray is open but it is not: the disc drops (reported as SYSERR 20).
   operatorRow('tray-open-fail', 'next:LOADING_DRIVE', pause(20, 'operator', 'SYSERR_DROPPED_DISC_RECORDER'), ['SIM_PLACE loc=drive:0', BUTTON]),
   // Power fails with the disc in the picker. Power on: the device initialises (the picked disc goes to
-  // the reject slide) and ends the operation FAILED; the robot reports the disc rejected (cause media)
-  // and the job burns a new blank.
+  // the reject slide, the bin counts are forgotten) and ends the operation FAILED; the robot runs its
+  // start-up rules again (CHECKDISCS among them), reports the disc rejected (cause robot) and the
+  // job burns a new blank.
   operatorRow('power-cycle', 'next:LOADING_DRIVE', pause(14, 'communication', 'SYSERR_OFFLINE'), ['SIM_POWER state=on'],
-    { discs: ['rejected:media', 'delivered'], reject: 1 }),
-  // ERR 506 on LOAD_DRIVE: nothing moved, so no disc is in the reject bin, but the attempt counts.
-  rejectRow('open-close-fail', 'notReady', 0),
+    { discs: ['rejected:robot', 'delivered'], reject: 1 }),
+  // Power fails with the disc in the printer, which initialising leaves there: the start-up rules
+  // send it to the reject slide, so the next disc's printing is not blocked by it.
+  operatorRow('power-cycle', 'next:PRINTING', pause(14, 'communication', 'SYSERR_OFFLINE'), ['SIM_POWER state=on'],
+    { discs: ['rejected:robot', 'delivered'], reject: 1 }),
+  // ERR 506 on LOAD_DRIVE: nothing moved, so the robot sends the verb once more, and the first disc is delivered.
+  { fault: 'open-close-fail', model: 'DP-XRP', inject: ['open-close-fail@now'], pauses: [], operator: [], discs: DELIVERED, reject: 0 },
   // MEDIA_INFO answers 523 for good: after the robot's 30 s bound (wall clock) the disc is rejected.
   rejectRow('drive-never-ready', 'notReady', 1, { waitsMs: 30_000 }),
   rejectRow('media-none', 'media', 1),
   rejectRow('media-invalid', 'media', 1),
   rejectRow('media-not-blank', 'media', 1),
-  // A blank of another kind than the bin holds, answered blank=1: the image fits, so it is written and delivered.
-  { fault: 'media-wrong-type', model: 'DP-XRP', inject: ['media-wrong-type@now'], pauses: [], operator: [], discs: DELIVERED, reject: 0 },
+  // A blank of another kind than the bin holds (DP-XRP's bin: DVD-R; the fault makes it the model's
+  // next kind, CD-R), answered blank=1. The test image is a CD image, and a CD-R is not smaller: it
+  // is written and delivered. (A smaller medium than the image's kind is rejected, cause media:
+  // test/model/robot.test.ts.)
+  {
+    fault: 'media-wrong-type', model: 'DP-XRP', inject: ['media-wrong-type@now'], pauses: [], operator: [], discs: DELIVERED, reject: 0,
+    check: ({ dataDir, summary, expect }) => {
+      expect(summary.jobs[0]!.media).toBe('cd');
+      const delivered = summary.simulator!.accounting.output;
+      const store = new WorldStore(simDirOf(dataDir));
+      try {
+        const world = store.load()!;
+        expect(world.bins.map((bin) => bin.media)).toEqual(['DVD-R', 'DVD-R']);
+        expect(delivered.map((id) => findDisc(world, id)?.media)).toEqual(['CD-R']);
+      } finally {
+        store.close();
+      }
+    },
+  },
   rejectRow('write-error', 'write', 1),
   rejectRow('verify-error', 'verify', 1),
   // Link faults: the driver resynchronises (repeat, PING, GET_STATUS); nothing reaches the job.
@@ -172,10 +206,11 @@ afterAll(async () => {
 });
 
 describe('the fault table', () => {
-  it('has one row for every fault the simulator implements (discrobot simulate --list-faults)', () => {
-    const rows = [...TABLE.map((row) => row.fault), ...ON_NO_MODEL];
-    expect(new Set(rows).size).toBe(rows.length);
-    expect(rows.sort()).toEqual(listFaults().map((f) => f.id).sort());
+  it('has a row for every fault the simulator implements (discrobot simulate --list-faults), each row its own injection', () => {
+    const faults = [...new Set(TABLE.map((row) => row.fault)), ...ON_NO_MODEL];
+    expect(faults.sort()).toEqual(listFaults().map((f) => f.id).sort());
+    const injections = TABLE.map(runName);
+    expect(new Set(injections).size).toBe(injections.length);
   });
 
   it('runs every row on a model the fault exists on', () => {
@@ -187,6 +222,11 @@ describe('the fault table', () => {
     expect(MODEL_IDS.filter((id) => listFaults(getModel(id)).some((f) => f.id === fault))).toEqual([]);
   });
 });
+
+/** A row's name: its injections, which tell two rows of one fault apart. */
+function runName(row: Row): string {
+  return row.inject.join('+').replace(/[^A-Za-z0-9-]+/g, '_');
+}
 
 function describeDisc(disc: PublishSummary['jobs'][number]['discs'][number]): string {
   return disc.outcome === 'rejected' ? `rejected:${disc.cause ?? '?'}` : disc.outcome;
@@ -206,7 +246,7 @@ const ORDERED = [...TABLE].sort((a, b) => (b.waitsMs ?? 0) - (a.waitsMs ?? 0));
 describe.concurrent('a publish job over a pty meets one fault (primera-robot.md §8.3)', () => {
   for (const row of ORDERED) {
     it(title(row), async ({ expect }) => {
-      const dataDir = path.join(dir, 'runs', row.fault);
+      const dataDir = path.join(dir, 'runs', runName(row));
       const summary = await runPublish({
         inputs: [image.iso], robot: { kind: 'sim', model: row.model }, copies: 1, timeScale: 0, inject: row.inject,
         dataDir, simLink: 'pty', autoOperator: true,
@@ -215,6 +255,8 @@ describe.concurrent('a publish job over a pty meets one fault (primera-robot.md 
       expect(summary.jobs).toHaveLength(1);
       expect({ status: summary.status, state: job.state, copiesDone: job.copiesDone, reason: job.reason }).toEqual({ status: 'delivered', state: 'done', copiesDone: 1, reason: null });
       expect(job.discs.map(describeDisc)).toEqual(row.discs);
+      const delivered = job.discs.filter((d) => d.outcome === 'delivered');
+      expect(delivered.map((d) => d.location), 'where the robot says the disc went').toEqual(delivered.map(() => row.location ?? 'bin 2'));
       expect(job.pauses.map((p) => pause(p.code, p.kind as ErrorKind, p.name))).toEqual(row.pauses);
       for (const p of job.pauses) expect(p.hint, `hint of SYSERR ${p.code}`).toBe(systemError(p.code).hint);
       expect(summary.operatorActions).toEqual(row.operator);
@@ -226,6 +268,7 @@ describe.concurrent('a publish job over a pty meets one fault (primera-robot.md 
         expect(rejected.map((d) => d.file === null)).toEqual(rejected.map(() => false));
         for (const disc of rejected) expect(await readBackProblem(path.join(simDirOf(dataDir), disc.file!), image), `${disc.id} must not read back`).not.toBeNull();
       }
+      row.check?.({ dataDir, summary, expect });
     }, 120_000);
   }
 });

@@ -1,7 +1,8 @@
 // Every listed Primera model runs a happy-path job with its own parameters, end to end through
 // `runPublish` on the in-process simulator: one copy more than the model has drives (so two-drive
 // models need both), every disc printed (every listed model prints), delivered to the model's
-// output (bin 2, or the front tray of the single-bin DP-SE), the input bin down by the copies made.
+// output (bin 2, or the front tray of the single-bin DP-SE) through the drives in turn, the input
+// bin down by the copies made.
 // The model parameters the expectations rest on are written out here, so a change to the model
 // table that breaks them fails.
 import fs from 'node:fs/promises';
@@ -70,7 +71,9 @@ describe.concurrent('a happy-path job on each model', () => {
       const job = summary.jobs[0]!;
       expect({ status: summary.status, robot: summary.robot, state: job.state, copies: job.copies, copiesDone: job.copiesDone })
         .toEqual({ status: 'delivered', robot: `sim:${row.model}`, state: 'done', copies, copiesDone: copies });
-      expect(job.discs.map((d) => [d.copy, d.attempt, d.outcome, d.location])).toEqual(Array.from({ length: copies }, (_, i) => [i + 1, 1, 'delivered', row.location]));
+      // The drives take turns: on a two-drive model the three copies go through drives 0, 1, 0.
+      expect(job.discs.map((d) => [d.copy, d.attempt, d.outcome, d.location, d.drive]))
+        .toEqual(Array.from({ length: copies }, (_, i) => [i + 1, 1, 'delivered', row.location, i % row.drives]));
       expect(job.pauses).toEqual([]);
       expect(summary.operatorActions).toEqual([]);
 

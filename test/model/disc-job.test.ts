@@ -237,17 +237,17 @@ class Oracle {
         return { commands: [], to: this.phase ? `disc.${this.phase}` : 'disc.waitingForRobot' };
       case 'disc.delivered':
         if ((robotEvent as { verified: unknown }).verified !== true) {
-          this.record('unverified', { location: robotEvent.location });
+          this.record('unverified', { location: robotEvent.location, drive: robotEvent.drive });
           return { commands: [], to: 'failed' };
         }
-        this.record('delivered', { location: robotEvent.location });
+        this.record('delivered', { location: robotEvent.location, drive: robotEvent.drive });
         this.delivered++;
         this.rejectsInARow = 0;
         if (from === 'cancelling') return { commands: [], to: 'cancelled' };
         if (this.delivered === this.input.copies) return { commands: [], to: 'done' };
         return { commands: this.make(), to: 'disc.waitingForRobot' };
       case 'disc.rejected': {
-        this.record('rejected', { cause: robotEvent.cause });
+        this.record('rejected', { cause: robotEvent.cause, drive: robotEvent.drive });
         // Every failed disc counts, even one rejected while we cancel; a disc cancelled on request does not.
         if (robotEvent.cause !== 'cancelled') this.rejectsInARow++;
         if (from === 'cancelling') return { commands: [], to: 'cancelled' };
@@ -309,11 +309,12 @@ function eventsFor(snapshot: Snapshot): AnyEventObject[] {
         return [event, stale(event)];
       }
       case 'disc.delivered': {
-        const verified = labelled({ type, discId, verified: true, location: 'bin 2' }, 'disc.delivered');
+        const verified = labelled({ type, discId, verified: true, location: 'bin 2', drive: 1 }, 'disc.delivered');
         return [verified, labelled({ ...verified, verified: false }, 'disc.delivered unverified'), stale(verified)];
       }
       case 'disc.rejected': {
-        const events = MODEL_CAUSES.map((cause) => labelled({ type, discId, cause, reason: `${cause} error` }, `disc.rejected ${cause}`));
+        // A disc cancelled before its load finished never reached a drive.
+        const events = MODEL_CAUSES.map((cause) => labelled({ type, discId, cause, reason: `${cause} error`, drive: cause === 'cancelled' ? -1 : 0 }, `disc.rejected ${cause}`));
         return [...events, stale(events[0]!)];
       }
       case 'disc.paused': {
@@ -445,23 +446,23 @@ function phases(h: Harness, ...list: DiscPhase[]): void {
   for (const phase of list) h.robotSays({ type: 'disc.phase', discId: currentDisc(h), phase });
 }
 
-function deliver(h: Harness): void {
+function deliver(h: Harness, drive = 0): void {
   phases(h, 'loading', 'burning', 'finalizing', 'verifying', 'printing', 'delivering');
-  h.robotSays({ type: 'disc.delivered', discId: currentDisc(h), verified: true, location: 'bin 2' });
+  h.robotSays({ type: 'disc.delivered', discId: currentDisc(h), verified: true, location: 'bin 2', drive });
 }
 
-function reject(h: Harness, cause: RejectCause): void {
+function reject(h: Harness, cause: RejectCause, drive = 0): void {
   phases(h, 'loading', 'burning', 'rejecting');
-  h.robotSays({ type: 'disc.rejected', discId: currentDisc(h), cause, reason: `${cause} error` });
+  h.robotSays({ type: 'disc.rejected', discId: currentDisc(h), cause, reason: `${cause} error`, drive });
 }
 
 describe('disc job machine: scenarios', () => {
   it('two copies with a verify reject in between: three requests j1/1.1, j1/1.2, j1/2.1, then done', async () => {
     const h = await mastered({ ...INPUT, copies: 2 });
     expect(h.masterInputs).toEqual([{ jobId: JOB, source: SOURCE }]);
-    reject(h, 'verify');
-    deliver(h);
-    deliver(h);
+    reject(h, 'verify', 0);
+    deliver(h, 1);
+    deliver(h, 0);
     expect(h.requests().map((r) => r.discId)).toEqual(['j1/1.1', 'j1/1.2', 'j1/2.1']);
     expect(h.requests().map((r) => [r.copy, r.attempt])).toEqual([[1, 1], [1, 2], [2, 1]]);
     expect(h.requests().every((r) => r.replyTo === 'job:j1' && r.imagePath === MASTERED.imagePath && r.labelPath === MASTERED.labelPath)).toBe(true);
@@ -472,9 +473,9 @@ describe('disc job machine: scenarios', () => {
       copies: 2,
       copiesDone: 2,
       discs: [
-        { discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'verify' },
-        { discId: 'j1/1.2', copy: 1, attempt: 2, outcome: 'delivered', location: 'bin 2' },
-        { discId: 'j1/2.1', copy: 2, attempt: 1, outcome: 'delivered', location: 'bin 2' },
+        { discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'verify', drive: 0 },
+        { discId: 'j1/1.2', copy: 1, attempt: 2, outcome: 'delivered', location: 'bin 2', drive: 1 },
+        { discId: 'j1/2.1', copy: 2, attempt: 1, outcome: 'delivered', location: 'bin 2', drive: 0 },
       ],
     });
   });
@@ -490,6 +491,18 @@ describe('disc job machine: scenarios', () => {
     expect(h.requests().map((r) => r.discId)).toEqual(['j1/1.1', 'j1/1.2', 'j1/1.3']);
     expect(snapshot.context.reason).toBe('disc j1/1.3 rejected (verify: verify error); copy 1 used 3 of 3 attempts, 3 rejects in a row (limit 3)');
     expect(snapshot.context.rejectsInARow).toBe(3);
+  });
+
+  it.each(['write', 'verify', 'media', 'notReady', 'robot'] as const)('a disc rejected for %s is made again on a new blank; the history keeps cause and drive', async (cause) => {
+    const h = await mastered(INPUT);
+    reject(h, cause, 1);
+    expect(h.job.getSnapshot().value).toEqual({ disc: 'waitingForRobot' });
+    expect(h.requests().map((r) => r.discId)).toEqual(['j1/1.1', 'j1/1.2']);
+    deliver(h, 0);
+    expect(h.job.getSnapshot().output?.discs).toEqual([
+      { discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'rejected', cause, drive: 1 },
+      { discId: 'j1/1.2', copy: 1, attempt: 2, outcome: 'delivered', location: 'bin 2', drive: 0 },
+    ]);
   });
 
   it('the rejects-in-a-row limit applies on its own when it is the lower one', async () => {
@@ -548,8 +561,8 @@ describe('disc job machine: scenarios', () => {
     h.robotSays({ type: 'disc.phase', discId: old, phase: 'delivering' });
     h.robotSays({ type: 'disc.progress', discId: old, phase: 'burning', pct: 99 });
     h.robotSays({ type: 'disc.paused', discId: old, fault: COVER_OPEN });
-    h.robotSays({ type: 'disc.delivered', discId: old, verified: true, location: 'bin 2' });
-    h.robotSays({ type: 'disc.rejected', discId: old, cause: 'verify', reason: 'late' });
+    h.robotSays({ type: 'disc.delivered', discId: old, verified: true, location: 'bin 2', drive: 0 });
+    h.robotSays({ type: 'disc.rejected', discId: old, cause: 'verify', reason: 'late', drive: 0 });
     const after = h.job.getSnapshot();
     expect(after.value).toEqual({ disc: 'burning' });
     expect(after.context).toEqual(before.context);
@@ -599,7 +612,7 @@ describe('disc job machine: scenarios', () => {
     expect(h.job.getSnapshot().value).toBe('cancelling');
     h.robotSays({ type: 'disc.phase', discId: 'j1/1.1', phase: 'rejecting' });
     expect(h.job.getSnapshot().value).toBe('cancelling');
-    h.robotSays({ type: 'disc.rejected', discId: 'j1/1.1', cause: 'cancelled', reason: 'cancelled on request' });
+    h.robotSays({ type: 'disc.rejected', discId: 'j1/1.1', cause: 'cancelled', reason: 'cancelled on request', drive: 0 });
     const snapshot = h.job.getSnapshot();
     expect(snapshot.value).toBe('cancelled');
     expect(snapshot.status).toBe('done');
@@ -607,7 +620,7 @@ describe('disc job machine: scenarios', () => {
       jobId: JOB,
       copies: 1,
       copiesDone: 0,
-      discs: [{ discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'cancelled' }],
+      discs: [{ discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'cancelled', drive: 0 }],
     });
   });
 
@@ -622,7 +635,7 @@ describe('disc job machine: scenarios', () => {
   it('is never done without verification: an unverified delivery fails the job, a retry makes a new disc', async () => {
     const h = await mastered(INPUT);
     phases(h, 'loading', 'burning', 'delivering');
-    h.robotSays({ type: 'disc.delivered', discId: 'j1/1.1', verified: false as true, location: 'bin 2' });
+    h.robotSays({ type: 'disc.delivered', discId: 'j1/1.1', verified: false as true, location: 'bin 2', drive: 0 });
     let snapshot = h.job.getSnapshot();
     expect(snapshot.value).toBe('failed');
     expect(snapshot.status).toBe('active');
@@ -652,9 +665,9 @@ describe('disc job machine: scenarios', () => {
       copies: 2,
       copiesDone: 2,
       discs: [
-        { discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'delivered', location: 'bin 2' },
+        { discId: 'j1/1.1', copy: 1, attempt: 1, outcome: 'delivered', location: 'bin 2', drive: 0 },
         { discId: 'j1/2.1', copy: 2, attempt: 1, outcome: 'interrupted' },
-        { discId: 'j1/2.2', copy: 2, attempt: 2, outcome: 'delivered', location: 'bin 2' },
+        { discId: 'j1/2.2', copy: 2, attempt: 2, outcome: 'delivered', location: 'bin 2', drive: 0 },
       ],
     });
   });

@@ -65,6 +65,7 @@ function discRequest(discId: string, labelPath: string | null = '/spool/label.pn
 
 const linkUp = (status: Partial<DeviceStatus> = {}): LinkEvent => ({ type: 'link.up', info: INFO, drives: DRIVES, status: { ...IDLE, ...status } });
 const deviceState = (status: Partial<DeviceStatus>): LinkEvent => ({ type: 'device.state', status: { ...IDLE, ...status } });
+const UNKNOWN_BINS: Partial<DeviceStatus> = { bins: [255, 255] };
 
 /** Robotic verbs (§4): they answer `R OK op=` and end with OPDONE; one at a time. */
 function isRobotic(command: LinkCommand): boolean {
@@ -133,6 +134,10 @@ function eventsFor(snapshot: Snapshot): AnyEventObject[] {
     add({ type: 'link.reply', ref: p.ref, ok: true, fields: { op: String(100 + p.ref) } }, `${p.verb} accepted`);
     add({ type: 'link.reply', ref: p.ref, ok: false, code: 528, name: 'PTROBOT_BUSY', fields: {} }, `${p.verb} refused busy`);
     add({ type: 'link.reply', ref: p.ref, ok: false, code: 515, name: 'PTROBOT_INVALID_LOCATION', fields: {} }, `${p.verb} refused 515`);
+    // A drive tray that will not open or close: only verbs that move a drive tray meet it.
+    if (p.verb === 'LOAD_DRIVE' || p.verb === 'UNLOAD_DRIVE') {
+      add({ type: 'link.reply', ref: p.ref, ok: false, code: 506, name: 'PTROBOT_OPENCLOSE_FAILED', fields: {} }, `${p.verb} refused 506${p.trayRetried ? ' again' : ''}`);
+    }
   }
   if (p && p.op !== null) {
     add({ type: 'device.opDone', op: p.op, result: 'OK' }, `${p.verb} done`);
@@ -149,9 +154,15 @@ function eventsFor(snapshot: Snapshot): AnyEventObject[] {
       ok({ type: 'DVD-R', id: 'SIM-000009', blank: '0' }, 'MEDIA_INFO (a disc left in the drive)');
     } else if (q.verb === 'MEDIA_INFO') {
       ok({ type: 'DVD-R', id: 'SIM-000001', blank: '1' }, 'MEDIA_INFO blank');
+      ok({ type: 'CD-R', id: 'SIM-000001', blank: '1' }, 'MEDIA_INFO blank CD-R (smaller than the dvd image)');
       ok({ type: 'DVD-R', id: 'SIM-000001', blank: '0' }, 'MEDIA_INFO not blank');
       err(523, 'PTROBOT_DRIVE_NOT_READY');
       err(525, 'PTROBOT_NO_MEDIA');
+    } else if (at('initializing')) {
+      // The rules run again after an operation FAILED: where the discs are now.
+      ok({ state: '0', syserr: '0', phase: 'IDLE', op: '0', bins: '255,255', tray: 'D' }, 'GET_STATUS (idle, disc in printer, bins unknown)');
+      ok({ state: '0', syserr: '0', phase: 'IDLE', op: '0', bins: '0,25', tray: 'I' }, 'GET_STATUS (idle, printer empty)');
+      err(605, 'DPRP_TIMEOUT');
     } else {
       ok({ state: '2', syserr: '8', phase: 'PICKING', op: '0' }, 'GET_STATUS (error: pick)');
       ok({ state: '1', syserr: '0', phase: 'PICKING', op: '9' }, 'GET_STATUS (busy)');
@@ -160,9 +171,10 @@ function eventsFor(snapshot: Snapshot): AnyEventObject[] {
   }
 
   // The device's state: every error kind from idle, one error elsewhere, busy and idle anywhere.
-  if (at('idle')) for (const e of ERRORS_BY_KIND) add(deviceState({ state: 2, syserr: e.syserr }), `STATE error (${e.label})`);
+  // An open cover makes the device forget its bin counts (255 until CHECKDISCS).
+  if (at('idle')) for (const e of ERRORS_BY_KIND) add(deviceState({ state: 2, syserr: e.syserr, ...(e.syserr === 15 ? UNKNOWN_BINS : {}) }), `STATE error (${e.label})`);
   else if (at('error')) add(deviceState({ state: 2, syserr: 8 }), 'STATE error (pick)');
-  else if (!linkIsDown) add(deviceState({ state: 2, syserr: 15 }), 'STATE error (cover open)');
+  else if (!linkIsDown) add(deviceState({ state: 2, syserr: 15, ...UNKNOWN_BINS }), 'STATE error (cover open)');
   if (!linkIsDown) {
     add(deviceState({ state: 1, phase: 'PICKING', op: p?.op ?? 0 }), 'STATE busy');
     add(deviceState({ state: 0 }), 'STATE idle');
@@ -211,11 +223,19 @@ class ProtocolMonitor {
   private readonly phases = new Map<string, string[]>();
   private readonly paused = new Set<string>();
   private lastOpDone: { command: LinkCommand | null; result: string } | null = null;
+  /** The drive each disc's LOAD_DRIVE put it in (finished OK); its outcome must name that drive. */
+  private readonly loadedInto = new Map<string, number>();
 
   constructor(private readonly currentDisc: () => string | null) {}
 
   private fail(message: string) {
     this.violations.push(message);
+  }
+
+  /** An outcome names the drive the disc was loaded into, or -1 when no load of it finished. */
+  private checkDrive(id: string, drive: number) {
+    const loaded = this.loadedInto.get(id) ?? -1;
+    if (drive !== loaded) this.fail(`${id} reported with drive ${drive}, but it was loaded into ${loaded}`);
   }
 
   observe(entry: LogEntry): void {
@@ -249,6 +269,8 @@ class ProtocolMonitor {
       const done = e as Extract<LinkEvent, { type: 'device.opDone' }>;
       if (this.opInHand?.op === done.op) {
         this.lastOpDone = { command: this.opInHand.command, result: done.result };
+        const disc = this.currentDisc();
+        if (done.result === 'OK' && this.opInHand.command?.verb === 'LOAD_DRIVE' && disc) this.loadedInto.set(disc, Number(this.opInHand.command.args.drive));
         this.opInHand = null;
       }
     } else if (e.type === 'device.state') {
@@ -281,12 +303,14 @@ class ProtocolMonitor {
         const delivery = unload && (unload.verb === 'UNLOAD_PRINTER' || unload.verb === 'UNLOAD_DRIVE') && unload.args.to === '0';
         if (!delivery || this.lastOpDone?.result !== 'OK') this.fail(`delivered ${id} but not right after an UNLOAD_* to=0 finished OK`);
         if (event.verified !== true) this.fail('delivered without verified: true');
+        this.checkDrive(id, event.drive);
         this.finished.add(id);
         break;
       }
       case 'disc.rejected':
         this.finished.add(id);
         if (!event.reason) this.fail(`rejected ${id} without a reason`);
+        this.checkDrive(id, event.drive);
         break;
       case 'disc.paused':
         this.paused.add(id);
@@ -409,8 +433,8 @@ type Harness = ReturnType<typeof startRobot>;
  */
 function serializeVertex(state: Snapshot, event: AnyEventObject | undefined, prev: Snapshot | undefined): string {
   const keys = event && prev ? robotMachine.getTransitionData(prev, event as never).map(transitionKey).join(' + ') : '';
-  const { resume, disc } = state.context;
-  return `${valuePath(state.value)}|${resume ?? ''}|${disc?.cancelRequested ? 'cancel' : ''}${keys ? ` via ${keys}` : ''}`;
+  const { resume, disc, recountBins } = state.context;
+  return `${valuePath(state.value)}|${resume ?? ''}|${disc?.cancelRequested ? 'cancel' : ''}|${recountBins ? 'recount' : ''}${keys ? ` via ${keys}` : ''}`;
 }
 
 type PathStep = { state: Snapshot; event: AnyEventObject };
@@ -598,7 +622,7 @@ describe('robot machine: a disc through the robot', () => {
       { type: 'disc.progress', discId: id, phase: 'verifying', pct: 100 },
       { type: 'disc.phase', discId: id, phase: 'printing' },
       { type: 'disc.phase', discId: id, phase: 'delivering' },
-      { type: 'disc.delivered', discId: id, verified: true, location: 'bin 2' },
+      { type: 'disc.delivered', discId: id, verified: true, location: 'bin 2', drive: 0 },
     ]);
     expect(h.value()).toBe('idle');
     expect(h.robot.getSnapshot().context.disc).toBeNull();
@@ -618,7 +642,7 @@ describe('robot machine: a disc through the robot', () => {
     h.perform();
     expect(commandsAfter(h, before)).toEqual(['LOAD_DRIVE drive=0 from=0 clear=1', 'MEDIA_INFO drive=0', 'UNLOAD_DRIVE drive=0 to=0']);
     expect(h.toJob.filter((e) => e.type === 'disc.phase').map((e) => (e as { phase: string }).phase)).toEqual(['loading', 'burning', 'delivering']);
-    expect(delivered(h)).toEqual([{ type: 'disc.delivered', discId: 'job-1/1.1', verified: true, location: 'output' }]);
+    expect(delivered(h)).toEqual([{ type: 'disc.delivered', discId: 'job-1/1.1', verified: true, location: 'output', drive: 0 }]);
     finish(h);
   });
 
@@ -636,7 +660,7 @@ describe('robot machine: a disc through the robot', () => {
     expect(h.value()).toBe('busy.rejecting');
     h.perform();
     expect(commandsAfter(h, before)).toEqual(['UNLOAD_DRIVE drive=0 to=200']);
-    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause, reason: `${result}: block 1200` }]);
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause, reason: `${result}: block 1200`, drive: 0 }]);
     expect(h.toJob.some((e) => e.type === 'disc.phase' && (e.phase === 'delivering' || e.phase === 'printing'))).toBe(false);
     finish(h);
   });
@@ -675,7 +699,7 @@ describe('robot machine: a disc through the robot', () => {
     expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=200');
     h.perform();
     expect(outcomes(h)).toEqual([
-      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: `drive 0 was not ready ${OPTIONS.maxMediaWaitMs} ms after loading` },
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: `drive 0 was not ready ${OPTIONS.maxMediaWaitMs} ms after loading`, drive: 0 },
     ]);
     expect(h.recorder.inputs).toEqual([]);
     finish(h);
@@ -693,7 +717,43 @@ describe('robot machine: a disc through the robot', () => {
     h.stimulate({ type: 'link.reply', ref: h.last().ref, ...reply } as LinkEvent);
     expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=200');
     h.perform();
-    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'media', reason }]);
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'media', reason, drive: 0 }]);
+    finish(h);
+  });
+
+  it.each([
+    { type: 'CD-R', reason: 'the drive holds a CD-R (cd), smaller than the dvd the image was made for' },
+    { type: 'HD-DVD', reason: 'the drive reports an unknown medium (type=HD-DVD) for a dvd image' },
+    { type: undefined, reason: 'the drive reports an unknown medium (type=none) for a dvd image' },
+  ])('a blank $type for a dvd image: smaller or unknown, so rejected to 200 with cause media, nothing recorded', ({ type, reason }) => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    h.perform();
+    h.answer({ ...(type ? { type } : {}), id: 'SIM-000001', blank: '1' });
+    expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=200');
+    h.perform();
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'media', reason, drive: 0 }]);
+    expect(h.recorder.inputs).toEqual([]);
+    finish(h);
+  });
+
+  it.each([
+    { media: 'dvd', type: 'DVD-R' },
+    { media: 'dvd', type: 'DVD+R' },
+    { media: 'dvd', type: 'DVD+R-DL' },
+    { media: 'dvd', type: 'BD-R' },
+    { media: 'cd', type: 'DVD-R' },
+    { media: 'dvd-dl', type: 'DVD+R-DL' },
+    { media: 'bd', type: 'BD-R-DL' },
+  ] as const)('a blank $type takes a $media image (as large or larger): recorded', ({ media, type }) => {
+    const h = startRobot();
+    connect(h);
+    h.stimulate({ type: 'disc.make', request: { ...discRequest('job-1/1.1'), media } });
+    h.perform();
+    h.answer({ type, id: 'SIM-000001', blank: '1' });
+    expect(h.value()).toBe('busy.recording.burning');
+    expect(h.recorder.inputs).toHaveLength(1);
     finish(h);
   });
 
@@ -722,6 +782,8 @@ describe('robot machine: a disc through the robot', () => {
       'LOAD_DRIVE drive=0 from=0 clear=1',
     ]);
     expect(delivered(h).map((e) => e.discId)).toEqual(['job-1/1.1', 'job-1/2.1', 'job-1/3.1', 'job-1/4.1']);
+    // Each outcome names the drive that held the disc.
+    expect(delivered(h).map((e) => (e as { drive: number }).drive)).toEqual([0, 1, 0, 0]);
     finish(h);
   });
 
@@ -823,6 +885,101 @@ describe('robot machine: start-up rules', () => {
     h.stimulate(deviceState({ state: 0, tray: 'D' })); // the operator closed the cover
     expect(h.lastVerb()).toBe('UNLOAD_PRINTER to=200');
     expect(h.value()).toBe('initializing.moving');
+    finish(h);
+  });
+});
+
+describe('robot machine: bin counts lost (cover opened) are counted again', () => {
+  const UNKNOWN = [255, 255];
+
+  /** A labelled disc in the printer with its PRINT accepted; the cover opens and closes meanwhile. */
+  function printWithCoverOpened(h: Harness): number {
+    connect(h);
+    make(h, 'job-1/1.1');
+    loadBlank(h);
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    h.perform(); // LOAD_PRINTER_FROM_DRIVE
+    const op = h.accept(); // PRINT
+    h.stimulate(deviceState({ state: 1, phase: 'PRINTING', op, bins: UNKNOWN })); // COVER open=1, BINS 255
+    h.stimulate(deviceState({ state: 2, syserr: 15, phase: 'PRINTING', op, bins: UNKNOWN }));
+    expect(h.value()).toBe('error.operator');
+    h.stimulate(deviceState({ state: 1, phase: 'PRINTING', op, bins: UNKNOWN })); // closed: the print goes on
+    expect(h.value()).toBe('busy.printing.labelling');
+    return op;
+  }
+
+  it('opened while printing: the device refuses CHECKDISCS while the print is pending, so it runs once the print is done, before the delivery', () => {
+    const h = startRobot();
+    const op = printWithCoverOpened(h);
+    const before = h.sent.length;
+    h.finish(op, 'OK', UNKNOWN);
+    expect(h.value()).toBe('busy.delivering.countingBins');
+    h.perform('OK', [0, 25]); // CHECKDISCS: the counts are known again
+    h.perform('OK', [1, 24]); // UNLOAD_PRINTER to=0: the left bin (PTRobot's bin 2) got the disc
+    expect(commandsAfter(h, before)).toEqual(['SYSTEM_ACTION action=CHECKDISCS', 'UNLOAD_PRINTER to=0']);
+    expect(delivered(h)).toEqual([{ type: 'disc.delivered', discId: 'job-1/1.1', verified: true, location: 'bin 2', drive: 0 }]);
+    expect(h.toJob.filter((e) => e.type === 'disc.phase' && e.phase === 'delivering')).toHaveLength(1);
+    // Counted once: idle does not count again.
+    expect(h.value()).toBe('idle');
+    expect(h.robot.getSnapshot().context.recountBins).toBe(false);
+    finish(h);
+  });
+
+  it('a CHECKDISCS refused does not hold the disc: delivered, to a bin it cannot tell, and not asked again', () => {
+    const h = startRobot();
+    const op = printWithCoverOpened(h);
+    h.finish(op, 'OK', UNKNOWN);
+    h.refuse(520, 'PTROBOT_UNSUPPORTED_ACTION');
+    expect(h.lastVerb()).toBe('UNLOAD_PRINTER to=0');
+    h.perform('OK', UNKNOWN);
+    expect(delivered(h)).toEqual([{ type: 'disc.delivered', discId: 'job-1/1.1', verified: true, location: 'output', drive: 0 }]);
+    expect(h.value()).toBe('idle');
+    finish(h);
+  });
+
+  it('cancelled while the bins are counted: no CANCEL (it would stop the count), the disc goes from the printer to the reject slide', () => {
+    const h = startRobot();
+    const op = printWithCoverOpened(h);
+    h.finish(op, 'OK', UNKNOWN);
+    const count = h.accept();
+    const before = h.sent.length;
+    h.stimulate({ type: 'disc.cancel', discId: 'job-1/1.1' });
+    expect(h.sent.length).toBe(before);
+    h.finish(count, 'OK', [0, 25]);
+    expect(h.lastVerb()).toBe('UNLOAD_PRINTER to=200');
+    h.perform();
+    expect(outcomes(h)).toMatchObject([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'cancelled', drive: 0 }]);
+    finish(h);
+  });
+
+  it('a robot without CHECKDISCS delivers at once; the bin stays untold', () => {
+    const h = startRobot();
+    h.stimulate({ type: 'link.up', info: { ...INFO, actions: INFO.actions & ~0x100 }, drives: DRIVES, status: IDLE });
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    make(h, 'job-1/1.1', null);
+    loadBlank(h);
+    h.stimulate(deviceState({ state: 2, syserr: 15, bins: UNKNOWN }));
+    h.stimulate(deviceState({ state: 0, bins: UNKNOWN }));
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=0');
+    h.perform('OK', UNKNOWN);
+    expect(delivered(h)).toMatchObject([{ location: 'output', drive: 0 }]);
+    expect(h.sent.some((c) => c.args.action === 'CHECKDISCS')).toBe(false);
+    finish(h);
+  });
+
+  it('opened while idle: CHECKDISCS before the next disc is loaded', () => {
+    const h = startRobot();
+    connect(h);
+    h.stimulate(deviceState({ state: 2, syserr: 15, bins: UNKNOWN }));
+    make(h, 'job-1/1.1');
+    const before = h.sent.length;
+    h.stimulate(deviceState({ state: 0, bins: UNKNOWN })); // closed
+    expect(h.value()).toBe('initializing.moving');
+    h.perform('OK', [0, 25]);
+    expect(commandsAfter(h, before)).toEqual(['SYSTEM_ACTION action=CHECKDISCS', 'LOAD_DRIVE drive=0 from=0 clear=1']);
+    expect(h.value()).toBe('busy.loading');
     finish(h);
   });
 });
@@ -992,9 +1149,70 @@ describe('robot machine: errors pause, never lose, the operation in hand', () =>
     h.refuse(525, 'PTROBOT_NO_MEDIA');
     expect(commandsAfter(h, before)).toEqual(['MEDIA_INFO drive=0', 'UNLOAD_DRIVE drive=0 to=200', 'MEDIA_INFO drive=1', 'LOAD_DRIVE drive=0 from=0 clear=1']);
     expect(outcomes(h)).toEqual([
-      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'write', reason: 'robot link lost while the disc was in hand; it went to the reject bin' },
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'write', reason: 'robot link lost while the disc was in hand; it went to the reject bin', drive: 0 },
     ]);
     expect(h.robot.getSnapshot().context.disc?.request.discId).toBe('job-1/2.1');
+    finish(h);
+  });
+
+  it('an operation the device gave up (a power cycle with the disc in the printer): the start-up rules again, then the disc rejected with cause robot', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    make(h, 'job-1/2.1');
+    loadBlank(h);
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    h.perform(); // LOAD_PRINTER_FROM_DRIVE: the disc is in the printer
+    const op = h.accept(); // PRINT
+    h.stimulate(deviceState({ state: 2, syserr: 14, phase: 'PRINTING', op })); // power lost
+    expect(h.value()).toBe('error.communication');
+    h.stimulate(deviceState({ state: 1, phase: 'INITIALIZING', op: 0 })); // power back: the unit homes
+    const before = h.sent.length;
+    h.finish(op, 'FAILED', [255, 255]); // and gives the print up; it forgot the bin counts
+    expect(outcomes(h)).toEqual([]);
+    expect(h.value()).toBe('initializing.querying');
+    // STATE events do not say where discs are: GET_STATUS does.
+    h.answer({ state: '0', syserr: '0', phase: 'IDLE', op: '0', bins: '255,255', tray: 'D', picker: 'X', cover: '0' });
+    h.perform(); // UNLOAD_PRINTER to=200
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    h.perform('OK', [0, 24]); // CHECKDISCS
+    expect(commandsAfter(h, before)).toEqual([
+      'GET_STATUS',
+      'UNLOAD_PRINTER to=200',
+      'MEDIA_INFO drive=0',
+      'MEDIA_INFO drive=1',
+      'SYSTEM_ACTION action=CHECKDISCS',
+      'LOAD_DRIVE drive=1 from=0 clear=1', // the next disc is not blocked
+    ]);
+    expect(outcomes(h)).toEqual([
+      {
+        type: 'disc.rejected',
+        discId: 'job-1/1.1',
+        cause: 'robot',
+        reason: `the robot gave up PRINT (operation ${op} FAILED); the start-up rules sent the disc to the reject bin`,
+        drive: 0,
+      },
+    ]);
+    const pauses = h.toJob.filter((e) => e.type === 'disc.paused' || e.type === 'disc.resumed').map((e) => e.type);
+    expect(pauses).toEqual(['disc.paused', 'disc.resumed']);
+    finish(h);
+  });
+
+  it('an operation given up while the disc went to the reject slide: the rules finish clearing it, the first cause stands', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    loadBlank(h);
+    h.stimulate({ type: 'recorder.finished', result: 'writeError', detail: 'write error at 37%' });
+    h.perform('FAILED'); // UNLOAD_DRIVE to=200
+    h.answer({ state: '0', syserr: '0', phase: 'IDLE', op: '0', bins: '0,25', tray: 'I' });
+    h.answer({ type: 'DVD-R', id: 'SIM-000001', blank: '0' }); // still in drive 0
+    h.perform();
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    expect(commandsAfter(h, h.sent.length - 5)).toEqual(['UNLOAD_DRIVE drive=0 to=200', 'GET_STATUS', 'MEDIA_INFO drive=0', 'UNLOAD_DRIVE drive=0 to=200', 'MEDIA_INFO drive=1']);
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'write', reason: 'writeError: write error at 37%', drive: 0 }]);
+    expect(h.value()).toBe('idle');
     finish(h);
   });
 
@@ -1018,8 +1236,50 @@ describe('robot machine: refusals and cancels', () => {
     const before = h.sent.length;
     h.refuse(503, 'PTROBOT_INVALID_DRIVE');
     expect(commandsAfter(h, before)).toEqual([]);
-    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: 'the robot refused LOAD_DRIVE (503 PTROBOT_INVALID_DRIVE)' }]);
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: 'the robot refused LOAD_DRIVE (503 PTROBOT_INVALID_DRIVE)', drive: -1 }]);
     expect(h.value()).toBe('idle');
+    finish(h);
+  });
+
+  it('ERR 506 (a drive tray did not move, nothing else did): the same verb once more with a new ref; a second 506 rejects the disc', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1', null);
+    make(h, 'job-1/2.1', null);
+    const first = h.last();
+    h.refuse(506, 'PTROBOT_OPENCLOSE_FAILED');
+    expect(h.last()).toEqual({ ...first, ref: first.ref + 1 });
+    loadBlank(h); // the second try loads
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    h.perform();
+    expect(delivered(h)).toMatchObject([{ discId: 'job-1/1.1', drive: 0 }]);
+
+    const before = h.sent.length;
+    h.refuse(506, 'PTROBOT_OPENCLOSE_FAILED');
+    h.refuse(506, 'PTROBOT_OPENCLOSE_FAILED');
+    expect(commandsAfter(h, before)).toEqual(['LOAD_DRIVE drive=1 from=0 clear=1']);
+    expect(outcomes(h).at(-1)).toEqual({
+      type: 'disc.rejected',
+      discId: 'job-1/2.1',
+      cause: 'notReady',
+      reason: 'the robot refused LOAD_DRIVE (506 PTROBOT_OPENCLOSE_FAILED), sent twice',
+      drive: -1,
+    });
+    expect(h.value()).toBe('idle');
+    finish(h);
+  });
+
+  it('ERR 506 on the way to the reject slide: UNLOAD_DRIVE once more', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    loadBlank(h);
+    h.stimulate({ type: 'recorder.finished', result: 'verifyError', detail: 'MD5 mismatch' });
+    const first = h.last();
+    h.refuse(506, 'PTROBOT_OPENCLOSE_FAILED');
+    expect(h.last()).toEqual({ ...first, ref: first.ref + 1 });
+    h.perform();
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/1.1', cause: 'verify', reason: 'verifyError: MD5 mismatch', drive: 0 }]);
     finish(h);
   });
 
@@ -1034,7 +1294,7 @@ describe('robot machine: refusals and cancels', () => {
     expect(h.lastVerb()).toBe('UNLOAD_PRINTER to=200');
     h.perform();
     expect(outcomes(h)).toEqual([
-      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: 'the robot refused PRINT (511 PTROBOT_PRINTFILE_NOT_FOUND)' },
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'notReady', reason: 'the robot refused PRINT (511 PTROBOT_PRINTFILE_NOT_FOUND)', drive: 0 },
     ]);
     finish(h);
   });
@@ -1045,7 +1305,7 @@ describe('robot machine: refusals and cancels', () => {
     make(h, 'job-1/1.1');
     make(h, 'job-1/2.1');
     h.stimulate({ type: 'disc.cancel', discId: 'job-1/2.1' });
-    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/2.1', cause: 'cancelled', reason: 'cancelled before the robot started it' }]);
+    expect(outcomes(h)).toEqual([{ type: 'disc.rejected', discId: 'job-1/2.1', cause: 'cancelled', reason: 'cancelled before the robot started it', drive: -1 }]);
     expect(h.robot.getSnapshot().context.queue).toEqual([]);
     expect(h.sent.filter((c) => c.verb === 'LOAD_DRIVE')).toHaveLength(1);
     finish(h);
@@ -1061,7 +1321,7 @@ describe('robot machine: refusals and cancels', () => {
     expect(h.lastVerb()).toBe('CANCEL');
     h.finish(op, 'CANCELLED');
     expect(outcomes(h)).toEqual([
-      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'cancelled', reason: 'cancelled during LOAD_DRIVE; the disc went to the reject bin' },
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'cancelled', reason: 'cancelled during LOAD_DRIVE; the disc went to the reject bin', drive: -1 },
     ]);
     expect(h.lastVerb()).toBe('LOAD_DRIVE drive=1 from=0 clear=1'); // the next disc starts
     finish(h);
