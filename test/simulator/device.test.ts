@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/robot/dprp/frame.ts';
-import { startRig, tempDir, type Rig } from './harness.ts';
+import { discFiles, startRig, type Rig } from './harness.ts';
 
 let files: string;
 let image: string;
@@ -13,11 +13,7 @@ let label: string;
 let rig: Rig | null = null;
 
 beforeAll(() => {
-  files = tempDir('discrobot-sim-files-');
-  image = path.join(files, 'disc.iso');
-  fs.writeFileSync(image, Buffer.alloc(150_000, 0x5a));
-  label = path.join(files, 'label.jpg');
-  fs.writeFileSync(label, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  ({ dir: files, image, label } = discFiles(Buffer.alloc(150_000, 0x5a)));
 });
 afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { decodeFrame, type Frame } from '../../src/robot/dprp/frame.ts';
 import { appliesTo, getFault, listFaults, type FaultInfo } from '../../simulator/faults.ts';
 import { remedyRequests, type RemedyContext } from '../../simulator/fault-remedies.ts';
 import { listModels, type ModelParams } from '../../simulator/models.ts';
-import { startRig, tempDir, type Rig } from './harness.ts';
+import { discFiles, startRig, type Rig } from './harness.ts';
 
 type Req = { verb: string; args: Record<string, string> };
 const req = (line: string): Req => {
@@ -27,11 +27,7 @@ let image: string;
 let rig: Rig | null = null;
 
 beforeAll(() => {
-  files = tempDir('discrobot-sim-files-');
-  label = path.join(files, 'label.jpg');
-  fs.writeFileSync(label, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
-  image = path.join(files, 'disc.iso');
-  fs.writeFileSync(image, Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251)));
+  ({ dir: files, image, label } = discFiles(Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251))));
 });
 afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
 afterEach(async () => {

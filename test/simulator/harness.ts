@@ -124,6 +124,16 @@ export function tempDir(prefix = 'discrobot-sim-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** A folder with a disc image of the given bytes and a minimal JPG label, as SIM_DRIVE_WRITE and PRINT want them. */
+export function discFiles(imageBytes: Buffer): { dir: string; image: string; label: string } {
+  const dir = tempDir('discrobot-sim-files-');
+  const image = path.join(dir, 'disc.iso');
+  fs.writeFileSync(image, imageBytes);
+  const label = path.join(dir, 'label.jpg');
+  fs.writeFileSync(label, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  return { dir, image, label };
+}
+
 /** A simulator at scale 0 without heartbeats on an in-process link, E0 HELLO already read. */
 export async function startRig(options: Partial<Omit<StartSimulatorOptions, 'link'>> & { keepHello?: boolean } = {}): Promise<Rig> {
   const ownDir = options.dataDir === undefined;

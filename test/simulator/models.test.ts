@@ -2,10 +2,9 @@
 // reports its own parameters on the wire and runs a disc through its own drives, bins and printer;
 // a unit without printer is supported; a job at a high time scale finishes.
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getModel, listModels, MODEL_IDS, modelSources, type ModelParams } from '../../simulator/models.ts';
-import { startRig, tempDir, type Rig } from './harness.ts';
+import { discFiles, startRig, type Rig } from './harness.ts';
 
 let files: string;
 let image: string;
@@ -13,11 +12,7 @@ let label: string;
 let rig: Rig | null = null;
 
 beforeAll(() => {
-  files = tempDir('discrobot-sim-files-');
-  image = path.join(files, 'disc.iso');
-  fs.writeFileSync(image, Buffer.alloc(100_000, 0x33));
-  label = path.join(files, 'label.jpg');
-  fs.writeFileSync(label, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  ({ dir: files, image, label } = discFiles(Buffer.alloc(100_000, 0x33)));
 });
 afterAll(() => fs.rmSync(files, { recursive: true, force: true }));
 afterEach(async () => {
