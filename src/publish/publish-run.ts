@@ -15,7 +15,7 @@ import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
 import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
 import { master, APPLICATION_NAME, APPLICATION_VERSION } from '../../adapters/media/master.ts';
-import { startSimulator, type SimulatorHandle } from '../../simulator/server.ts';
+import { SimulatorStartError, startSimulator, type SimulatorHandle } from '../../simulator/server.ts';
 import { folderFor } from '../../simulator/locations.ts';
 import type { Accounting } from '../../simulator/world.ts';
 import { capacityBytes, MEDIA_KINDS, type MediaKind } from '../media/media-choice.ts';
@@ -103,12 +103,18 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
     if (options.simLink === 'pty') {
       linkDir = await fs.mkdtemp(path.join(os.tmpdir(), 'discrobot-pty-'));
       pty = await startPtyPair(path.join(linkDir, 'host'), path.join(linkDir, 'device'));
-      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath });
+      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath }).catch(async (err: unknown) => {
+        await pty?.close();
+        await fs.rm(linkDir!, { recursive: true, force: true });
+        throw simulatorStartProblem(err);
+      });
       const hostPath = pty.hostPath;
       fleet.add(ROBOT_NAME, { clientName: CLIENT_NAME, open: () => openSerialTransport(hostPath) });
     } else {
       const [hostEnd, deviceEnd] = createDuplexPair();
-      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: deviceEnd });
+      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: deviceEnd }).catch((err: unknown) => {
+        throw simulatorStartProblem(err);
+      });
       let opened = false;
       fleet.add(ROBOT_NAME, {
         clientName: CLIENT_NAME,
@@ -237,6 +243,11 @@ function mediaFor(bytes: number): MediaKind {
 
 export class PublishInputError extends Error {
   override name = 'PublishInputError';
+}
+
+/** A data folder holding another model's world is the user's to sort out, not a crash. */
+function simulatorStartProblem(err: unknown): unknown {
+  return err instanceof SimulatorStartError ? new PublishInputError(err.message) : err;
 }
 
 async function simOnly(reply: Promise<{ ok: boolean; code?: number; name?: string }>, what: string): Promise<void> {
