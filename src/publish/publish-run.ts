@@ -17,6 +17,7 @@ import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
 import { master, APPLICATION_NAME, APPLICATION_VERSION } from '../../adapters/media/master.ts';
 import { SimulatorStartError, startSimulator, type SimulatorHandle } from '../../simulator/server.ts';
 import { folderFor } from '../../simulator/locations.ts';
+import type { ModelParams } from '../../simulator/models.ts';
 import type { Accounting } from '../../simulator/world.ts';
 import { capacityBytes, MEDIA_KINDS, type MediaKind } from '../media/media-choice.ts';
 import { parseInjection, type RobotSpec } from './robot-spec.ts';
@@ -32,6 +33,8 @@ export interface PublishOptions {
   inject: string[];
   /** Data folder: the simulator's world and disc files, mastered images. */
   dataDir: string;
+  /** A variant of the simulated model's parameters (e.g. a unit without printer), instead of the table's. */
+  simModel?: ModelParams;
   /** How the in-process simulator is linked: an in-process stream, or a socat pty pair (the real tty path). */
   simLink?: 'stream' | 'pty';
   /** Let a simulated operator fix what the injected faults break (in-process simulator only). */
@@ -100,10 +103,11 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   let linkDir: string | null = null;
   if (options.robot.kind === 'sim') {
     const description = `sim:${options.robot.model}`;
+    const simModel = options.simModel ?? options.robot.model;
     if (options.simLink === 'pty') {
       linkDir = await fs.mkdtemp(path.join(os.tmpdir(), 'discrobot-pty-'));
       pty = await startPtyPair(path.join(linkDir, 'host'), path.join(linkDir, 'device'));
-      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath }).catch(async (err: unknown) => {
+      sim = await startSimulator({ model: simModel, dataDir, timeScale: options.timeScale ?? 1, link: pty.devicePath }).catch(async (err: unknown) => {
         await pty?.close();
         await fs.rm(linkDir!, { recursive: true, force: true });
         throw simulatorStartProblem(err);
@@ -112,7 +116,7 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
       fleet.add(ROBOT_NAME, { clientName: CLIENT_NAME, open: () => openSerialTransport(hostPath) });
     } else {
       const [hostEnd, deviceEnd] = createDuplexPair();
-      sim = await startSimulator({ model: options.robot.model, dataDir, timeScale: options.timeScale ?? 1, link: deviceEnd }).catch((err: unknown) => {
+      sim = await startSimulator({ model: simModel, dataDir, timeScale: options.timeScale ?? 1, link: deviceEnd }).catch((err: unknown) => {
         throw simulatorStartProblem(err);
       });
       let opened = false;

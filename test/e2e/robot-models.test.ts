@@ -86,3 +86,17 @@ describe.concurrent('a happy-path job on each model', () => {
     });
   }
 });
+
+it('a unit without printer: the discs go from the drive to the output, unprinted', async ({ expect }) => {
+  const dataDir = path.join(dir, 'runs', 'no-printer');
+  const model = getModel('DP-XRP');
+  const simModel = { ...model, printer: { ...model.printer, present: false } };
+  const summary = await runPublish({
+    inputs: [image.iso], robot: { kind: 'sim', model: 'DP-XRP' }, simModel, copies: 2, timeScale: 0, inject: [], dataDir, simLink: 'stream', autoOperator: true,
+  });
+  const job = summary.jobs[0]!;
+  expect({ status: summary.status, state: job.state, copiesDone: job.copiesDone }).toEqual({ status: 'delivered', state: 'done', copiesDone: 2 });
+  expect(job.discs.map((d) => [d.outcome, d.location, d.drive])).toEqual([['delivered', 'bin 2', 0], ['delivered', 'bin 2', 1]]);
+  const acc = await expectEveryDiscAccounted(expect, summary, dataDir, image, { reject: 0, printed: false });
+  expect(acc.output).toHaveLength(2);
+});

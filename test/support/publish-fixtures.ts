@@ -80,7 +80,7 @@ export async function readBackProblem(discFile: string, image: TestImage): Promi
 export interface AccountingExpectation {
   /** Discs the run must have left in the reject bin. */
   reject: number;
-  /** Delivered discs must carry a label. */
+  /** Delivered discs must carry a label (true) or must not (false); undefined: not checked. */
   printed?: boolean;
 }
 
@@ -110,7 +110,9 @@ export async function expectEveryDiscAccounted(expect: ExpectStatic, summary: Pu
   const absolute = files.map((f) => path.join(simDir, f!));
   expect(absolute.map((f) => path.dirname(f)), 'delivered disc files lie in the output folder').toEqual(absolute.map(() => outputFolder));
   expect((await fs.readdir(outputFolder).catch(() => [])).sort(), 'the output folder holds the delivered discs and nothing else').toEqual(absolute.map((f) => path.basename(f)).sort());
-  if (expected.printed) expect(outputDiscs.map((d) => [d.id, d.printed]), 'delivered discs are printed').toEqual(outputDiscs.map((d) => [d.id, true]));
+  if (expected.printed !== undefined) {
+    expect(outputDiscs.map((d) => [d.id, d.printed]), `delivered discs are ${expected.printed ? '' : 'not '}printed`).toEqual(outputDiscs.map((d) => [d.id, expected.printed]));
+  }
   for (const file of absolute) expect(await readBackProblem(file, image), `${path.basename(file)} reads back as the image`).toBeNull();
   return acc;
 }
