@@ -9,7 +9,6 @@ import { embeddedDefaults } from '../config/schema.ts';
 import { isModelId, MODEL_IDS } from '../../simulator/models.ts';
 import { getFault } from '../../simulator/faults.ts';
 import { parseInjection, parseRobotSpec, RobotSpecError, type RobotSpec } from '../publish/robot-spec.ts';
-import { PublishInputError, runPublish } from '../publish/publish-run.ts';
 
 export const EXIT_DELIVERED = 0;
 export const EXIT_FAILED = 1;
@@ -56,6 +55,8 @@ export function registerPublishCommand(program: Command, setExitCode: (code: num
         return;
       }
       const report = flags.quiet ? undefined : (line: string) => process.stderr.write(`discrobot publish: ${line}\n`);
+      // Loaded here, not at start-up: the robot, simulator and serial binding serve this command only.
+      const { PublishInputError, runPublish } = await import('../publish/publish-run.ts');
       try {
         const summary = await runPublish({ inputs, ...settings, report });
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -9,7 +9,7 @@ import { createLogger } from '../log.ts';
 import { appliesTo, listFaults } from '../../simulator/faults.ts';
 import { prepareFault } from '../../simulator/fault-triggers.ts';
 import { getModel, isModelId, MODEL_IDS } from '../../simulator/models.ts';
-import { SimulatorStartError, startSimulator, type FaultSpec } from '../../simulator/server.ts';
+import type { FaultSpec } from '../../simulator/server.ts';
 
 export const EXIT_STOPPED = 0;
 export const EXIT_LINK = 1;
@@ -100,6 +100,8 @@ function simulateSettings(flags: SimulateFlags): SimulateSettings {
 
 async function runSimulator(settings: SimulateSettings): Promise<number> {
   const logger = createLogger('info');
+  // Loaded here, not at start-up: the serial binding and SQLite are only needed by this command.
+  const { SimulatorStartError, startSimulator } = await import('../../simulator/server.ts');
   let sim;
   try {
     sim = await startSimulator({ ...settings, logger });

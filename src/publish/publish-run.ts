@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createActor, fromPromise, type AnyActorRef } from 'xstate';
+import { createActor, fromPromise, waitFor, type AnyActorRef } from 'xstate';
 import { publisherMachine, robotSystemId } from '../../machines/publisher.machine.ts';
 import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobContext, type MasteredImage, type MasterInput } from '../../machines/disc-job.machine.ts';
 import { DEFAULT_ROBOT_OPTIONS, type RobotOptions } from '../../machines/robot.machine.ts';
@@ -297,28 +297,17 @@ function watchJob(job: AnyActorRef, report: (line: string) => void): Promise<Job
 
 type RobotSnapshot = { matches(state: string): boolean; value: unknown };
 
-function waitFor(actor: AnyActorRef, done: (snapshot: RobotSnapshot) => boolean, timeoutMs: number | null, timeoutMessage: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | null = null;
-    const finish = (error?: Error) => {
-      if (timer) clearTimeout(timer);
-      subscription.unsubscribe();
-      if (error) reject(error);
-      else resolve();
-    };
-    const subscription = actor.subscribe((snapshot: RobotSnapshot) => {
-      if (done(snapshot)) finish();
-    });
-    if (done(actor.getSnapshot() as RobotSnapshot)) return finish();
-    if (timeoutMs !== null) timer = setTimeout(() => finish(new PublishInputError(`${timeoutMessage} (robot state: ${JSON.stringify((actor.getSnapshot() as RobotSnapshot).value)})`)), timeoutMs);
-  });
+async function untilConnected(robot: AnyActorRef, timeoutMs: number): Promise<void> {
+  try {
+    await waitFor(robot, (s: RobotSnapshot) => !s.matches('offline') && !s.matches('connecting'), { timeout: timeoutMs });
+  } catch {
+    const state = JSON.stringify((robot.getSnapshot() as RobotSnapshot).value);
+    throw new PublishInputError(`the robot did not answer on its link within ${timeoutMs / 1000} s (robot state: ${state})`);
+  }
 }
 
-const untilConnected = (robot: AnyActorRef, timeoutMs: number) =>
-  waitFor(robot, (s) => !s.matches('offline') && !s.matches('connecting'), timeoutMs, `the robot did not answer on its link within ${timeoutMs / 1000} s`);
-
 /** Start-up (clearing a disc left behind, counting bins) may wait for the operator; no bound. */
-const untilIdle = (robot: AnyActorRef) => waitFor(robot, (s) => s.matches('idle'), null, '');
+const untilIdle = (robot: AnyActorRef) => waitFor(robot, (s: RobotSnapshot) => s.matches('idle'), { timeout: Infinity });
 
 function simulatorSummary(sim: SimulatorHandle): PublishSummary['simulator'] {
   const snapshot = sim.snapshot();

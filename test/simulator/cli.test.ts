@@ -1,6 +1,7 @@
 // `discrobot simulate` as a real process: the lists, usage errors naming the flag, and a simulator
 // on one end of a socat pty pair answering a serialport client on the other end.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReadlineParser, SerialPort } from 'serialport';
@@ -13,12 +14,14 @@ import { tempDir } from './harness.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/discrobot.js');
 const children: ChildProcess[] = [];
+const ptys: PtyPair[] = [];
 let port: SerialPort | null = null;
 
 afterEach(async () => {
   if (port?.isOpen) await new Promise<void>((resolve) => port!.close(() => resolve()));
   port = null;
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pty of ptys.splice(0)) await pty.close();
 });
 
 function runCli(args: string[]) {
@@ -63,9 +66,7 @@ describe('discrobot simulate (process)', () => {
     const dir = tempDir('discrobot-sim-pty-');
     const hostEnd = path.join(dir, 'host');
     const simEnd = path.join(dir, 'sim');
-    const socat = spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${simEnd}`], { stdio: 'ignore' });
-    children.push(socat);
-    await until(() => fs.existsSync(hostEnd) && fs.existsSync(simEnd), 'socat pty links');
+    ptys.push(await startPtyPair(hostEnd, simEnd));
 
     const sim = spawn(process.execPath, [BIN, 'simulate', '--model', 'DP-XRP', '--link', simEnd, '--time-scale', '0', '--data', path.join(dir, 'data'), '--heartbeat-ms', '100'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,23 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { decodeFrame, encodeFrame, type Frame } from '../../src/robot/dprp/frame.ts';
+import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { startSimulator, type SimulatorHandle, type StartSimulatorOptions } from '../../simulator/server.ts';
-
-/** Two in-process streams: what one writes the other reads. */
-export function streamPair(): [Duplex, Duplex] {
-  const sides: Duplex[] = [];
-  const make = (i: number) => new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, cb) {
-      sides[1 - i]!.push(chunk);
-      cb();
-    },
-  });
-  sides.push(make(0), make(1));
-  return [sides[0]!, sides[1]!];
-}
 
 export class HostEnd {
   readonly lines: string[] = [];
@@ -138,7 +125,7 @@ export function discFiles(imageBytes: Buffer): { dir: string; image: string; lab
 export async function startRig(options: Partial<Omit<StartSimulatorOptions, 'link'>> & { keepHello?: boolean } = {}): Promise<Rig> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? tempDir();
-  const [hostSide, deviceSide] = streamPair();
+  const [hostSide, deviceSide] = createDuplexPair();
   const host = new HostEnd(hostSide);
   const sim = await startSimulator({ model: options.model ?? 'DP-XRP', dataDir, timeScale: options.timeScale ?? 0, heartbeatMs: 0, ...options, link: deviceSide });
   if (!options.keepHello) {

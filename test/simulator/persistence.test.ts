@@ -5,7 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorStartError, startSimulator } from '../../simulator/server.ts';
-import { startRig, streamPair, tempDir, type Rig } from './harness.ts';
+import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
+import { startRig, tempDir, type Rig } from './harness.ts';
 
 let files: string;
 let image: string;
@@ -86,7 +87,7 @@ describe('persistence', () => {
     const dataDir = dataFolder();
     await (await rigOn(dataDir)).close();
     rigs.pop();
-    await expect(startSimulator({ model: 'DP-SE', dataDir, timeScale: 0, heartbeatMs: 0, link: streamPair()[1] })).rejects.toThrow(SimulatorStartError);
+    await expect(startSimulator({ model: 'DP-SE', dataDir, timeScale: 0, heartbeatMs: 0, link: createDuplexPair()[1] })).rejects.toThrow(SimulatorStartError);
   });
 
   it('SIM_RESET makes a new world: discs from SIM-000001 again, ops from 1, old disc files gone', async () => {
