@@ -124,4 +124,15 @@ export const MIGRATIONS: readonly string[] = [
    BEGIN SELECT RAISE(ABORT, 'audit is append-only: an entry is never changed'); END;
    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
    BEGIN SELECT RAISE(ABORT, 'audit is append-only: an entry is never deleted'); END;`,
+
+  // 3: what the publisher needs beside migration 2 (issue 5): a digest of each stored object's data
+  // set, so a SOP Instance UID sent again is known as the same object or a different one (a hold);
+  // when retention purged an instance's file; what kind of job a row is and why it ended; when a
+  // study was last published (retention counts from it).
+  `ALTER TABLE instances ADD COLUMN content_digest TEXT;
+   ALTER TABLE instances ADD COLUMN purged_at_ms INTEGER;
+   ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'study' CHECK (kind IN ('study', 'followUp', 'reburn', 'reprint', 'publish'));
+   ALTER TABLE jobs ADD COLUMN reason TEXT;
+   ALTER TABLE studies ADD COLUMN published_at_ms INTEGER;
+   CREATE INDEX studies_published ON studies(published_at_ms) WHERE published_at_ms IS NOT NULL;`,
 ];
