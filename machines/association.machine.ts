@@ -55,11 +55,61 @@ export type ConnectionCommand =
   | { type: 'abort'; source: number; reason: number }
   | { type: 'close' };
 
+/**
+ * What the store recorded of an object it stored: the facts the study actor needs and who sent it.
+ * JSON data only (it travels in events that may be persisted).
+ */
+export interface StoredInstanceFacts {
+  /** Row id in the instances table: the new row, or for a resend ('same') the row already holding it. */
+  instanceId: number;
+  studyInstanceUid: string;
+  patientId: string | null;
+  patientName: string | null;
+  patientBirthDate: string | null;
+  /**
+   * The SOP Instance UID was stored before: 'same' content (a resend, nothing new was kept) or
+   * 'different' content (kept apart; a patient-safety hold reason). Absent for a first arrival.
+   */
+  duplicate?: 'same' | 'different';
+  callingAeTitle: string;
+  calledAeTitle: string;
+  /** When the store recorded it (epoch ms). */
+  receivedAtMs: number;
+}
+
+interface StoreFinishedBase {
+  type: 'store.finished';
+  messageId: number;
+  status: number;
+  bytes: number;
+  sopInstanceUid: string;
+}
+
+/** A C-STORE answered: stored, with what the store recorded, or refused (the status says why; no facts). */
+export type StoreFinishedEvent = (StoreFinishedBase & StoredInstanceFacts) | (StoreFinishedBase & { instanceId?: undefined });
+
+/** Exactly the facts, whatever else the source carries (a store outcome has paths; events stay small). */
+export function storedInstanceFacts(source: StoredInstanceFacts): StoredInstanceFacts {
+  const facts: StoredInstanceFacts = {
+    instanceId: source.instanceId,
+    studyInstanceUid: source.studyInstanceUid,
+    patientId: source.patientId,
+    patientName: source.patientName,
+    patientBirthDate: source.patientBirthDate,
+    callingAeTitle: source.callingAeTitle,
+    calledAeTitle: source.calledAeTitle,
+    receivedAtMs: source.receivedAtMs,
+  };
+  // Absent rather than undefined: the event is the same after a JSON round trip.
+  if (source.duplicate !== undefined) facts.duplicate = source.duplicate;
+  return facts;
+}
+
 /** Events the 'connection' actor sends back (sendBack). */
 export type ConnectionEvent =
   | { type: 'association.requested'; request: AssociationRequest }
   | { type: 'store.started'; messageId: number; sopClassUid: string; sopInstanceUid: string }
-  | { type: 'store.finished'; messageId: number; status: number; bytes: number; sopInstanceUid: string; studyInstanceUid?: string }
+  | StoreFinishedEvent
   | { type: 'echo.answered'; messageId: number }
   /** Data set bytes keep arriving (sent a few times a second at most): restarts the stall timer. */
   | { type: 'transfer.progressed'; bytes: number }
@@ -101,16 +151,18 @@ export interface AssociationCounters {
 
 /** Events this machine sends to its parent (the publisher), when it has one. */
 export type AssociationParentEvent =
-  | {
-      type: 'instance.stored';
-      associationId: string;
-      messageId: number;
-      status: number;
-      bytes: number;
-      sopInstanceUid: string;
-      studyInstanceUid?: string;
-    }
+  | InstanceStoredEvent
   | { type: 'association.ended'; id: string; outcome: AssociationOutcome };
+
+/** An object stored (success or warning status), with what the store recorded of it. */
+export interface InstanceStoredEvent extends StoredInstanceFacts {
+  type: 'instance.stored';
+  associationId: string;
+  messageId: number;
+  status: number;
+  bytes: number;
+  sopInstanceUid: string;
+}
 
 export interface AssociationContext {
   id: string;
@@ -205,12 +257,22 @@ export const associationMachine = setup({
       counters: { ...context.counters, failed: context.counters.failed + (context.currentStore ? 1 : 0) },
     })),
     countEcho: assign(({ context }) => ({ counters: { ...context.counters, echoes: context.counters.echoes + 1 } })),
-    // A standalone association (tests, tools) has no parent; sendParent would throw there.
+    // A standalone association (tests, tools) has no parent; sendParent would throw there. The
+    // adapter sends the facts with every stored status; without them (an adapter fault) the study
+    // could not place the object, so it is counted above but not reported.
     notifyInstanceStored: enqueueActions(({ context, event, enqueue, self }) => {
       assertEvent(event, 'store.finished');
-      if (!self._parent || !isStoredStatus(event.status)) return;
-      const { type: _type, ...fields } = event;
-      enqueue.sendParent({ type: 'instance.stored', associationId: context.id, ...fields } satisfies AssociationParentEvent);
+      if (!self._parent || !isStoredStatus(event.status) || event.instanceId === undefined) return;
+      const { messageId, status, bytes, sopInstanceUid } = event;
+      enqueue.sendParent({
+        type: 'instance.stored',
+        associationId: context.id,
+        messageId,
+        status,
+        bytes,
+        sopInstanceUid,
+        ...storedInstanceFacts(event),
+      } satisfies AssociationParentEvent);
     }),
     notifyEnded: enqueueActions(({ context, enqueue, self }) => {
       if (!self._parent) return;

@@ -74,8 +74,23 @@ export interface MasteredImage {
   labelPath: string | null;
 }
 
-/** From the publisher (job.start, job.interrupted) and the operator (job.cancel, job.retry). */
-export type DiscJobCommand = { type: 'job.start' } | { type: 'job.cancel' } | { type: 'job.retry' } | { type: 'job.interrupted' };
+/**
+ * From the publisher (job.start, job.interrupted) and the operator (job.cancel, job.retry). A retry
+ * may name another robot (its systemId): the publisher moves a job off a robot that failed.
+ */
+export type DiscJobCommand = { type: 'job.start' } | { type: 'job.cancel' } | { type: 'job.retry'; robot?: string } | { type: 'job.interrupted' };
+
+/** The states in which a job has stopped and tells its parent so (done and cancelled are final). */
+export type DiscJobOutcomeState = 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** job → its parent (the publisher) on entering an outcome state: the robot is free of it, the study learns how it went. */
+export interface DiscJobOutcomeEvent {
+  type: 'job.outcome';
+  jobId: string;
+  state: DiscJobOutcomeState;
+  copiesDone: number;
+  reason: string | null;
+}
 
 export type DiscJobEvent = DiscJobCommand | RobotPortEvent;
 
@@ -300,7 +315,8 @@ export const discJobMachine = setup({
     nextCopy: assign(({ context }) => ({ copy: context.copy + 1, attempt: 1 })),
     nextAttempt: assign(({ context }) => ({ attempt: context.attempt + 1 })),
     // The operator's retry gives the copy a fresh set of attempts; a disc already asked for keeps its id.
-    prepareRetry: assign(({ context }) => ({
+    prepareRetry: assign(({ context, event }) => ({
+      robot: event.type === 'job.retry' && event.robot ? event.robot : context.robot,
       attempt: context.discId === null ? context.attempt : context.attempt + 1,
       rejectsInARow: 0,
       phase: null,
@@ -309,6 +325,11 @@ export const discJobMachine = setup({
       reason: null,
     })),
     setReason: assign((_, { reason }: { reason: string }) => ({ reason })),
+    // A standalone job (tests, tools) has no parent.
+    announceOutcome: enqueueActions(({ context, enqueue, self }, { state }: { state: DiscJobOutcomeState }) => {
+      if (!self._parent) return;
+      enqueue.sendParent({ type: 'job.outcome', jobId: context.jobId, state, copiesDone: context.copiesDone, reason: context.reason } satisfies DiscJobOutcomeEvent);
+    }),
   },
 }).createMachine({
   id: 'discJob',
@@ -372,7 +393,8 @@ export const discJobMachine = setup({
           { guard: 'discStarted', target: 'cancelling', actions: ['sendCancel', { type: 'setReason', params: { reason: CANCELLED_BY_OPERATOR } }] },
           { target: 'cancelled', actions: ['sendCancel', 'recordCancelledRequest', { type: 'setReason', params: { reason: CANCELLED_BY_OPERATOR } }] },
         ],
-        'job.interrupted': { target: 'interrupted', actions: 'recordInterruption' },
+        // The robot is told to cancel the disc: were it to come back with it, it must not deliver it.
+        'job.interrupted': { target: 'interrupted', actions: ['sendCancel', 'recordInterruption'] },
       },
       states: {
         // Asked; the robot may be busy for a long time, which is not a failure. A robot missing from
@@ -430,7 +452,8 @@ export const discJobMachine = setup({
           { guard: 'discStarted', target: 'cancelling', actions: ['sendCancel', { type: 'setReason', params: { reason: CANCELLED_BY_OPERATOR } }] },
           { target: 'cancelled', actions: ['sendCancel', 'recordCancelledRequest', { type: 'setReason', params: { reason: CANCELLED_BY_OPERATOR } }] },
         ],
-        'job.interrupted': { target: 'interrupted', actions: 'recordInterruption' },
+        // The robot is told to cancel the disc: were it to come back with it, it must not deliver it.
+        'job.interrupted': { target: 'interrupted', actions: ['sendCancel', 'recordInterruption'] },
       },
     },
 
@@ -454,6 +477,7 @@ export const discJobMachine = setup({
 
     // Restored after a restart with a disc at the robot: its fate is unknown, so it never counts.
     interrupted: {
+      entry: { type: 'announceOutcome', params: { state: 'interrupted' } },
       on: {
         'job.retry': { target: 'disc.waitingForRobot', actions: ['prepareRetry', 'requestDisc'] },
         'job.cancel': { target: 'cancelled', actions: { type: 'setReason', params: { reason: CANCELLED_BY_OPERATOR } } },
@@ -462,6 +486,7 @@ export const discJobMachine = setup({
 
     // Not final: the operator may retry (a new disc for the copy in hand, or mastering again).
     failed: {
+      entry: { type: 'announceOutcome', params: { state: 'failed' } },
       on: {
         'job.retry': [
           { guard: 'hasImage', target: 'disc.waitingForRobot', actions: ['prepareRetry', 'requestDisc'] },
@@ -472,7 +497,7 @@ export const discJobMachine = setup({
     },
 
     // Every copy delivered, each verified.
-    done: { type: 'final' },
-    cancelled: { type: 'final' },
+    done: { type: 'final', entry: { type: 'announceOutcome', params: { state: 'done' } } },
+    cancelled: { type: 'final', entry: { type: 'announceOutcome', params: { state: 'cancelled' } } },
   },
 });

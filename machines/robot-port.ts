@@ -70,6 +70,14 @@ export type RobotPortEvent =
   | { type: 'disc.paused'; discId: string; fault: RobotFault }
   | { type: 'disc.resumed'; discId: string };
 
+/**
+ * robot → its parent (the publisher), which gives jobs only to robots that can take them: the robot
+ * is available on entering idle or busy, unavailable on entering offline or error.
+ */
+export type RobotAvailabilityEvent =
+  | { type: 'robot.available'; robot: string }
+  | { type: 'robot.unavailable'; robot: string; why: 'offline' | 'error' };
+
 /** operator → robot */
 export type RobotOperatorCommand =
   | { type: 'robot.clearError'; resetPrinter?: boolean }

@@ -16,7 +16,7 @@
 
 import { assertEvent, assign, enqueueActions, fromCallback, setup, type AnyActorRef, type CallbackActorLogic, type EventObject } from 'xstate';
 import type { LinkCommand, RecorderEvent, RecorderInput } from './robot-link.ts';
-import type { DiscRequest, RejectCause, RobotPortEvent } from './robot-port.ts';
+import type { DiscRequest, RejectCause, RobotAvailabilityEvent, RobotPortEvent } from './robot-port.ts';
 import { resultName } from '../src/robot/codes.ts';
 import { DEFAULT_ROBOT_OPTIONS, type LinkInput, type RobotContext, type RobotEvent, type RobotInput } from './robot/context.ts';
 import { binsWentUnknown, faultOf, issue, LINK_DOWN_FAULT, linkSend, mergeStatus, statusFromReply, TRAY_FAILED, type DeviceCommand, type Fault } from './robot/device.ts';
@@ -99,6 +99,14 @@ export const robotMachine = setup({
   },
   guards: robotGuards,
   actions: {
+    // The publisher gives jobs only to available robots. A standalone robot (tests, tools) has no parent.
+    announceAvailability: enqueueActions(({ context, enqueue, self }, params: { available: boolean; why?: 'offline' | 'error' }) => {
+      if (!self._parent) return;
+      const event: RobotAvailabilityEvent = params.available
+        ? { type: 'robot.available', robot: context.name }
+        : { type: 'robot.unavailable', robot: context.name, why: params.why ?? 'error' };
+      enqueue.sendParent(event);
+    }),
     // ---- link and status ----
     openSession: assign(({ event }) => {
       assertEvent(event, 'link.up');
@@ -402,6 +410,7 @@ export const robotMachine = setup({
   states: {
     // No link, or the link dropped.
     offline: {
+      entry: { type: 'announceAvailability', params: { available: false, why: 'offline' } },
       on: {
         'link.connecting': 'connecting',
         'link.up': { target: 'initializing', actions: 'openSession' },
@@ -475,6 +484,7 @@ export const robotMachine = setup({
     },
 
     idle: {
+      entry: { type: 'announceAvailability', params: { available: true } },
       always: [
         // The bins went unknown (a cover opened): CHECKDISCS first, as the start-up rules would.
         { guard: 'binsNeedCounting', target: 'initializing', actions: 'planBinCount' },
@@ -491,6 +501,7 @@ export const robotMachine = setup({
 
     // One disc, load → media → record → (print) → deliver, or → reject.
     busy: {
+      entry: { type: 'announceAvailability', params: { available: true } },
       initial: 'loading',
       on: {
         'device.state': {
@@ -761,6 +772,7 @@ export const robotMachine = setup({
 
     // The robot reported an error: wait for the operator (or the device) to clear it.
     error: {
+      entry: { type: 'announceAvailability', params: { available: false, why: 'error' } },
       initial: 'classifying',
       on: {
         'robot.clearError': {

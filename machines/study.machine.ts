@@ -1,15 +1,17 @@
 // One study (Study Instance UID) from its first instance to its discs: it collects instances, waits
 // for a quiet period after the last one, asks its parent (the publisher) for a disc, follows that
 // disc job, and holds itself for a person whenever the patient-safety checks (one disc, one patient)
-// or the route's late-arrival policy say so. Pure: instances live in SQLite rows (each event brings
-// one instance's facts, the context keeps counts and a bounded safety summary); the quiet period is
-// waited for by the 'deadline' actor the composition root provides (machines/study/deadline.ts).
+// or the route's late-arrival policy say so, or an operator asks for it. Pure: instances live in
+// SQLite rows (each event brings one instance's facts, the context keeps counts and a bounded
+// safety summary); the quiet period is waited for by the 'deadline' actor the composition root
+// provides (machines/study/deadline.ts).
 //
 // Conventions the rest of the system relies on (types in machines/study/types.ts):
 // - the actor's systemId is studySystemId(studyUid) = `study:<StudyInstanceUID>`;
 // - the publisher forwards instance.added for each stored instance of the study (the storage
 //   adapter compares contents: duplicate 'same' | 'different'), job.started / job.finished of the
-//   job it made for the study, and the operator's study.releaseNow, study.release and study.split;
+//   job it made for the study, and the operator's study.releaseNow, study.hold, study.release and
+//   study.split;
 // - the study sends its parent study.completed (first disc), study.followUp (late arrivals, after
 //   an earlier disc) and study.held; on study.held the publisher cancels any unfinished job of it.
 //
@@ -40,7 +42,8 @@ export type { StudyContext } from './study/context.ts';
 export type { DeadlineInput, TimerClock } from './study/deadline.ts';
 export { createDeadlineTimer, studySystemId };
 
-export const STUDY_MACHINE_VERSION = '1';
+// 2: the operator's hold (study.hold, hold code 'operator'). Snapshots of another version are refused.
+export const STUDY_MACHINE_VERSION = '2';
 
 const JOB_FAILED = 'the disc job failed';
 
@@ -123,11 +126,18 @@ export const studyMachine = setup({
       const next = { ...context, ...(event.ok ? withDelivered(context) : { failure: event.reason ?? JOB_FAILED }) };
       return { ...next, holdReasons: holdReasonsFor(context.pendingHolds, next) };
     }),
+    // Held already: the code joins the reasons; otherwise it is the only one (holdReasons is empty).
+    holdByOperator: assign(({ context }) => ({
+      holdReasons: holdReasonsFor(withCodes(codesOf(context.holdReasons), ['operator']), context),
+    })),
+    // As with any reason that comes while a disc is being made: the disc goes on, the hold waits for the job's end.
+    deferOperatorHold: assign(({ context }) => ({ pendingHolds: withCodes(context.pendingHolds, ['operator']) })),
     clearHold: assign({ holdReasons: [] }),
     applySplit: assign(({ context, event }) => {
       assertEvent(event, 'study.split');
       const next = { ...context, ...withSplit(context, event.resolution) };
-      // Still unsafe: held for what the remaining instances show, and for late arrivals as before.
+      // Still unsafe: held for what the remaining instances show, and for late arrivals as before. An
+      // operator's hold ends here: the split was a person's decision too.
       const late = codesOf(context.holdReasons).filter((code) => code === 'late-arrivals');
       const findings = openFindings(next.safety);
       return { ...next, holdReasons: findings.length > 0 ? holdReasonsFor([...findings, ...late], next) : [] };
@@ -148,6 +158,8 @@ export const studyMachine = setup({
         ],
         // Nothing to publish: complete sends it straight back here.
         'study.releaseNow': { target: 'complete' },
+        // Nothing to hold yet, but the instances that come later must not be published unseen.
+        'study.hold': { target: 'held', actions: 'holdByOperator' },
       },
     },
 
@@ -168,6 +180,7 @@ export const studyMachine = setup({
           { target: 'settling', reenter: true, actions: 'recordArrival' },
         ],
         'study.releaseNow': { target: 'complete' },
+        'study.hold': { target: 'held', actions: 'holdByOperator' },
       },
     },
 
@@ -193,6 +206,8 @@ export const studyMachine = setup({
         ],
         'job.started': { target: 'publishing', actions: 'recordJobStarted' },
         'job.finished': { guard: 'jobEndedUnstarted', target: 'failed', actions: 'recordJobFailed' },
+        // The parent withdraws the job on study.held.
+        'study.hold': { target: 'held', actions: 'holdByOperator' },
       },
     },
 
@@ -204,6 +219,7 @@ export const studyMachine = setup({
           { guard: 'routeHoldsLateArrivals', actions: { type: 'deferArrivalHold', params: { late: true } } },
           { actions: 'recordArrival' },
         ],
+        'study.hold': { actions: 'deferOperatorHold' },
         'job.finished': [
           { guard: 'holdAfterJob', target: 'held', actions: 'recordJobEndWithHolds' },
           // Late arrivals waited for this job; their quiet period may be over already.
@@ -223,6 +239,7 @@ export const studyMachine = setup({
           { guard: 'routeHoldsLateArrivals', target: 'held', actions: { type: 'holdArrival', params: { late: true } } },
           { target: 'settling', actions: 'recordArrival' },
         ],
+        'study.hold': { target: 'held', actions: 'holdByOperator' },
       },
     },
 
@@ -236,15 +253,17 @@ export const studyMachine = setup({
           { actions: 'recordArrival' },
         ],
         'job.started': { target: 'publishing', actions: 'recordJobStarted' },
+        'study.hold': { target: 'held', actions: 'holdByOperator' },
       },
     },
 
     // A person decides: release (publish as it is) or split (the adapter moved instances away).
-    // Instances still count while held; a new reason joins the others.
+    // Instances still count while held; a new reason joins the others, an operator's hold too.
     held: {
       entry: 'announceHold',
       on: {
         'instance.added': { actions: { type: 'holdArrival', params: { late: false } } },
+        'study.hold': { actions: 'holdByOperator' },
         'study.release': { target: 'complete', actions: 'clearHold' },
         'study.split': [
           { guard: 'splitStillUnsafe', actions: 'applySplit' },

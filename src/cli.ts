@@ -7,6 +7,7 @@ import { createLogger } from './log.ts';
 import { DataFolderError, serve } from './serve.ts';
 import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
+import { MODEL_IDS } from '../simulator/models.ts';
 import { registerMasterCommand } from './commands/master.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerPublishCommand } from './commands/publish.ts';
@@ -20,6 +21,10 @@ interface ServeFlags {
   port?: string[];
   host?: string;
   ae?: string[];
+  robot?: string[];
+  quietPeriod?: string;
+  http?: string;
+  timeScale?: string;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <n>', 'DICOM port to listen on (repeatable)', collect)
     .option('--host <addr>', 'address to bind the DICOM listeners to (IPv4 or IPv6)')
     .option('--ae <title>', 'responding AE title (repeatable)', collect)
+    .option('--robot <spec>', `sim:MODEL (a simulated robot; models: ${MODEL_IDS.join(', ')}) or serial:PATH (a DPRP/1 device); repeatable, replaces the configured robots, named robot1, robot2, ...`, collect)
+    .option('--quiet-period <seconds>', 'seconds without a new instance before a study is complete, on every route (0: at once)')
+    .option('--http <addr:port>', 'address of the HTTP API, e.g. 127.0.0.1:8080 or [::1]:8080 (port 0: any free port)')
+    .option('--time-scale <n>', 'simulated seconds per wall-clock second of every simulated robot (0: every motion at once)')
     .action(async (flags: ServeFlags) => {
       exitCode = await runServe(flags);
     });
@@ -59,7 +68,16 @@ async function runServe(flags: ServeFlags): Promise<number> {
   let config;
   try {
     const base = flags.config ? loadConfigFile(flags.config) : embeddedDefaults();
-    config = applyFlags(base, { data: flags.data, port: flags.port, host: flags.host, ae: flags.ae });
+    config = applyFlags(base, {
+      data: flags.data,
+      port: flags.port,
+      host: flags.host,
+      ae: flags.ae,
+      robot: flags.robot,
+      quietPeriod: flags.quietPeriod,
+      http: flags.http,
+      timeScale: flags.timeScale,
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`discrobot: ${err.message}\n`);

@@ -1,24 +1,46 @@
-// The composition root of `discrobot serve`: opens the database and the store, starts the actor
-// system with the real adapters provided, and listens. Returns a handle to stop it.
+// The composition root of `discrobot serve`: opens the database and the store, starts the robots
+// (simulated ones in this process), restores the actors of the last run, starts the actor system
+// with the real adapters provided, listens for DICOM and serves the HTTP API. Returns a handle to stop it.
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createActor, type ActorRefFrom } from 'xstate';
 import type { Logger } from 'pino';
 import { routeLibraryLogs } from './log.ts';
 import type { Config } from './config/schema.ts';
+import { parseListenAddress } from './config/listen-address.ts';
 import { openDatabase, type Db } from '../adapters/db/database.ts';
 import { InstanceIndex } from '../adapters/db/instances.ts';
+import { AuditTrail } from '../adapters/db/audit.ts';
+import { JobRepository } from '../adapters/db/jobs.ts';
+import { SnapshotRepository, SnapshotVersionError } from '../adapters/db/snapshots.ts';
+import { StudyRepository } from '../adapters/db/studies.ts';
 import { InstanceStore } from '../adapters/store/instance-store.ts';
 import type { DurableFs } from '../adapters/store/durable-fs.ts';
 import { DicomListener, type ListenAddress } from '../adapters/dicom/listener.ts';
+import { startApiServer, type RunningApiServer } from '../adapters/http/api-server.ts';
 import { associationMachine, type AssociationContext } from '../machines/association.machine.ts';
-import { publisherMachine } from '../machines/publisher.machine.ts';
+import { discJobMachine } from '../machines/disc-job.machine.ts';
+import { publisherMachine, type PublisherRoute } from '../machines/publisher.machine.ts';
+import { createDeadlineTimer, studyMachine, type StudyHoldReason } from '../machines/study.machine.ts';
+import type { MediaKind } from './media/media-choice.ts';
+import { createPublisherApi } from './publisher/api.ts';
+import { JobRecords } from './publisher/job-records.ts';
+import { PublisherPersistence } from './publisher/persistence.ts';
+import { restorable } from './publisher/restorable.ts';
+import { restoreActors } from './publisher/restore.ts';
+import { startRobots, type RobotSet, type ServedRobot } from './publisher/robots.ts';
+import { studyMasterLogic } from './publisher/study-master.ts';
+import { PublisherViews } from './publisher/views.ts';
+import { startRetention, type RetentionHandle } from './retention/retention-timer.ts';
 
 export interface RunningPublisher {
   listening: ListenAddress[];
+  /** The HTTP API, e.g. http://127.0.0.1:8080. */
+  http: { url: string };
   db: Db;
   index: InstanceIndex;
   store: InstanceStore;
+  robots: readonly ServedRobot[];
   publisher: ActorRefFrom<typeof publisherMachine>;
   /** Stops accepting, lets associations finish within the grace period, then closes everything. */
   stop(): Promise<void>;
@@ -43,10 +65,38 @@ function openDataFolder(dataDir: string, durable: boolean): Db {
   }
 }
 
+/** The config's routes as the publisher uses them. */
+function publisherRoutes(config: Config): PublisherRoute[] {
+  return config.routes.map((route) => ({
+    name: route.name,
+    match: { calledAe: route.match.calledAe, callingAe: route.match.callingAe },
+    media: route.media as MediaKind | 'auto',
+    copies: route.copies,
+    robots: [...route.robots],
+    quietPeriodMs: route.quietPeriodSeconds * 1000,
+    followUp: route.lateArrivals,
+    print: route.print,
+  }));
+}
+
 export async function serve(config: Config, logger: Logger, options: ServeOptions = {}): Promise<RunningPublisher> {
   routeLibraryLogs(logger.child({ component: 'dcmjs-dimse' }));
   const dataDir = path.resolve(config.storage.data);
   const db = openDataFolder(dataDir, config.storage.durable);
+  const cleanup: Array<() => Promise<void> | void> = [() => void db.close()];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    return await compose(config, logger, options, dataDir, db, cleanup);
+  } catch (err) {
+    await undo();
+    if (err instanceof SnapshotVersionError) throw new DataFolderError(`cannot restore the data folder ${dataDir}: ${err.message}`);
+    throw err;
+  }
+}
+
+async function compose(config: Config, logger: Logger, options: ServeOptions, dataDir: string, db: Db, cleanup: Array<() => Promise<void> | void>): Promise<RunningPublisher> {
   const index = new InstanceIndex(db);
   const store = new InstanceStore({
     dataDir,
@@ -78,16 +128,45 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
       publisher.send({ type: 'connection.opened', associationId, input: { id: associationId, peer, listener: on, policy } }),
   });
 
+  const robotSet: RobotSet = await startRobots(config.robots, dataDir);
+  cleanup.push(() => robotSet.close());
+
+  const studies = new StudyRepository<string, StudyHoldReason>(db);
+  const jobs = new JobRepository(db);
+  const snapshots = new SnapshotRepository(db);
+  const audit = new AuditTrail(db);
+  const records = new JobRecords(jobs, audit);
+  const capacities = Object.fromEntries(Object.entries(config.media.capacities).filter(([, bytes]) => bytes !== null)) as Partial<Record<MediaKind, number>>;
+  const persistence = new PublisherPersistence({
+    snapshots, studies, jobs, audit, logger: logger.child({ component: 'persistence' }),
+    routeOf: (studyUid) => publisher.getSnapshot().context.studyRoutes[studyUid] ?? null,
+    deliveredImageFile: (robot) => robotSet.deliveredImageFile(robot),
+  });
+
   const dicomLog = logger.child({ component: 'association' });
   const publisher: ActorRefFrom<typeof publisherMachine> = createActor(
     publisherMachine.provide({
-      actors: { association: associationMachine.provide({ actors: { connection: listener.connectionLogic() } }) },
+      actors: {
+        association: associationMachine.provide({ actors: { connection: listener.connectionLogic() } }),
+        robot: robotSet.fleet.machine(),
+        study: restorable(studyMachine.provide({ actors: { deadline: createDeadlineTimer({ now: Date.now, setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) }) } })),
+        discJob: restorable(discJobMachine.provide({ actors: { master: studyMasterLogic({ db, jobs, dataDir, capacities }) } })),
+      },
+      actions: {
+        recordJobOrder: (_, { order }) => records.recordStudyOrder(order),
+        recordJobWithdrawn: (_, { jobId }) => {
+          if (jobId !== null) records.withdraw(jobId, 'withdrawn before a robot took it');
+        },
+      },
     }),
     {
       systemId: 'publisher',
+      input: { routes: publisherRoutes(config), nextJobNumber: records.nextJobNumber() },
       inspect: (event) => {
+        persistence.inspect(event);
         if (event.type !== '@xstate.snapshot') return;
         const id = (event.actorRef as { id?: string }).id;
+        if (!id?.startsWith('association:')) return;
         const snapshot = event.snapshot as { status?: string; value?: unknown; context?: Partial<AssociationContext> };
         const context = snapshot.context;
         if (snapshot.status === 'done' && context?.outcome) {
@@ -104,13 +183,26 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
       },
     },
   ).start();
+  cleanup.push(() => publisher.stop());
 
-  const listening = await listener.start().catch((err) => {
-    publisher.stop();
-    db.close();
-    throw err;
-  });
-  logger.info({ listening, aeTitles: dicom.aeTitles, data: dataDir, durable: config.storage.durable }, 'discrobot is listening');
+  for (const robot of robotSet.robots) publisher.send({ type: 'robot.configured', input: { name: robot.name, options: robot.options } });
+  const restored = restoreActors({ publisher, snapshots, studies, jobs, persistence, logger });
+  if (restored.studies > 0 || Object.values(restored.jobs).some((n) => n > 0)) logger.info({ restored }, 'restored the studies and jobs of the last run');
+
+  const listen = parseListenAddress(config.http.listen);
+  if (!listen) throw new Error(`http.listen: ${config.http.listen} is not ADDRESS:PORT`);
+  const api = createPublisherApi({ publisher, db, studies, jobs, audit, views: new PublisherViews(db), records, robots: robotSet.robots });
+  const http: RunningApiServer = await startApiServer({ api, listen, token: config.http.token, logger: logger.child({ component: 'http' }) });
+  cleanup.push(() => http.close());
+
+  const retention: RetentionHandle = startRetention({ db, dataDir, retainDays: config.storage.retainDays, logger: logger.child({ component: 'retention' }) });
+  cleanup.push(() => retention.stop());
+
+  const listening = await listener.start();
+  logger.info({
+    listening, aeTitles: dicom.aeTitles, data: dataDir, durable: config.storage.durable, http: http.url,
+    robots: robotSet.robots.map((robot) => `${robot.name}=${robot.kind}${robot.model ? `:${robot.model}` : ''}`),
+  }, 'discrobot is listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -121,10 +213,9 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
       const deadline = Date.now() + policy.shutdownGraceMs + 1000;
       while (listener.openConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       listener.destroyAll();
-      publisher.stop();
-      db.close();
+      for (const step of cleanup.splice(0).reverse()) await step();
       logger.info('stopped');
     })());
 
-  return { listening, db, index, store, publisher, stop };
+  return { listening, http: { url: http.url }, db, index, store, robots: robotSet.robots, publisher, stop };
 }

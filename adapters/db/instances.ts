@@ -1,4 +1,5 @@
-// Rows of the instances table: what was stored, where, and the keys a DICOMDIR needs.
+// Rows of the instances table: what was stored, where, the keys a DICOMDIR needs, and the content
+// digest that tells a resend of a SOP Instance UID from a different object under it.
 import type { Db } from './database.ts';
 
 export interface InstanceRecord {
@@ -26,12 +27,19 @@ export interface InstanceRecord {
   calledAeTitle: string;
   receivedAt: string;
   headerJson: string;
+  /**
+   * SHA-256 (hex) of the data set as written, File Meta Information excluded: equal digests mean the
+   * same object sent again. Null or absent: not known (rows written before migration 3).
+   */
+  contentDigest?: string | null;
 }
 
+/** What the store needs of a row already holding a SOP Instance UID to decide about a newcomer. */
 export interface StoredInstanceRow {
   id: number;
   path: string;
   jobId: string | null;
+  contentDigest: string | null;
 }
 
 const COLUMNS: Record<keyof InstanceRecord, string> = {
@@ -59,6 +67,7 @@ const COLUMNS: Record<keyof InstanceRecord, string> = {
   calledAeTitle: 'called_ae_title',
   receivedAt: 'received_at',
   headerJson: 'header_json',
+  contentDigest: 'content_digest',
 };
 const keys = Object.keys(COLUMNS) as (keyof InstanceRecord)[];
 
@@ -66,18 +75,21 @@ export class InstanceIndex {
   private readonly findCurrent;
   private readonly insert;
   private readonly insertDuplicate;
-  private readonly replace;
+  private readonly findKeptApart;
   private readonly countKeptApart;
 
   constructor(private readonly db: Db) {
     this.findCurrent = db.prepare(
-      'SELECT id, path, job_id AS jobId FROM instances WHERE sop_instance_uid = ? AND duplicate_of IS NULL',
+      'SELECT id, path, job_id AS jobId, content_digest AS contentDigest FROM instances WHERE sop_instance_uid = ? AND duplicate_of IS NULL',
+    );
+    this.findKeptApart = db.prepare(
+      `SELECT id, path, job_id AS jobId, content_digest AS contentDigest FROM instances
+       WHERE sop_instance_uid = ? AND duplicate_of IS NOT NULL AND content_digest = ? ORDER BY id LIMIT 1`,
     );
     const cols = keys.map((k) => COLUMNS[k]).join(', ');
     const params = keys.map((k) => `@${k}`).join(', ');
     this.insert = db.prepare(`INSERT INTO instances (${cols}) VALUES (${params})`);
     this.insertDuplicate = db.prepare(`INSERT INTO instances (${cols}, duplicate_of) VALUES (${params}, @duplicateOf)`);
-    this.replace = db.prepare(`UPDATE instances SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ')} WHERE id = @id`);
     this.countKeptApart = db.prepare('SELECT count(*) AS n FROM instances WHERE sop_instance_uid = ? AND duplicate_of IS NOT NULL');
   }
 
@@ -85,20 +97,22 @@ export class InstanceIndex {
     return this.findCurrent.get(sopInstanceUid) as StoredInstanceRow | undefined;
   }
 
+  /** A copy kept apart earlier with exactly this content, if there is one. */
+  keptApartWithDigest(sopInstanceUid: string, contentDigest: string): StoredInstanceRow | undefined {
+    return this.findKeptApart.get(sopInstanceUid, contentDigest) as StoredInstanceRow | undefined;
+  }
+
   keptApartCount(sopInstanceUid: string): number {
     return (this.countKeptApart.get(sopInstanceUid) as { n: number }).n;
   }
 
   add(record: InstanceRecord): number {
-    return Number(this.insert.run(record).lastInsertRowid);
+    return Number(this.insert.run(withDigest(record)).lastInsertRowid);
   }
 
-  replaceCurrent(id: number, record: InstanceRecord): void {
-    this.replace.run({ ...record, id });
-  }
-
+  /** A second object under a SOP Instance UID already stored: its own row, flagged, never replacing the first. */
   addKeptApart(record: InstanceRecord, duplicateOf: number): number {
-    return Number(this.insertDuplicate.run({ ...record, duplicateOf }).lastInsertRowid);
+    return Number(this.insertDuplicate.run({ ...withDigest(record), duplicateOf }).lastInsertRowid);
   }
 
   count(): number {
@@ -109,4 +123,9 @@ export class InstanceIndex {
     const select = keys.map((k) => `${COLUMNS[k]} AS ${k}`).join(', ');
     return this.db.prepare(`SELECT id, ${select}, duplicate_of AS duplicateOf, job_id AS jobId FROM instances ORDER BY id`).all() as never;
   }
+}
+
+/** Every named parameter must be bound: a record without a digest is stored as "not known". */
+function withDigest(record: InstanceRecord): InstanceRecord & { contentDigest: string | null } {
+  return { ...record, contentDigest: record.contentDigest ?? null };
 }

@@ -18,7 +18,14 @@ export interface NewJob {
   /** The job actor's state to start with (default 'queued'). */
   state?: string;
   media?: MediaKind | null;
+  /** What made it (default 'study'). */
+  kind?: JobKind;
+  /** The publisher's order (JSON data), to make the job's actor again after a restart. */
+  order?: unknown;
 }
+
+/** What made a job: a study's first disc, a follow-up disc, an operator's re-burn or reprint, `discrobot publish`. */
+export type JobKind = 'study' | 'followUp' | 'reburn' | 'reprint' | 'publish';
 
 export interface StoredJob {
   jobId: string;
@@ -31,6 +38,9 @@ export interface StoredJob {
   imagePath: string | null;
   labelPath: string | null;
   media: string | null;
+  kind: JobKind;
+  /** Why it failed, was interrupted or cancelled. */
+  reason: string | null;
   createdAtMs: number;
   updatedAtMs: number;
   finishedAtMs: number | null;
@@ -54,6 +64,8 @@ export interface DiscOutcomeRecord {
   robot?: string | null;
   /** MD5 of the recording read back from the disc. */
   verifiedMd5?: string | null;
+  /** A simulated robot's delivered disc image (a file under the data folder). */
+  imageFile?: string | null;
 }
 
 export interface StoredDisc extends Required<DiscOutcomeRecord> {
@@ -69,10 +81,10 @@ export class DiscRefusedError extends Error {
 }
 
 const JOB_SELECT = `SELECT job_id AS jobId, study_instance_uid AS studyInstanceUid, robot, copies, copies_done AS copiesDone, state,
-  image_path AS imagePath, label_path AS labelPath, media, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs,
+  image_path AS imagePath, label_path AS labelPath, media, kind, reason, created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs,
   finished_at_ms AS finishedAtMs FROM jobs`;
 const DISC_SELECT = `SELECT disc_id AS discId, job_id AS jobId, copy, attempt, outcome, cause, location, robot, verified_md5 AS verifiedMd5,
-  at_ms AS atMs FROM discs`;
+  image_file AS imageFile, at_ms AS atMs FROM discs`;
 
 export interface JobRepositoryOptions {
   /** Epoch ms; injectable so tests can tell the timestamps apart. */
@@ -90,6 +102,9 @@ export class JobRepository {
   private readonly ofStudyStatement;
   private readonly instanceIdsStatement;
   private readonly setStateStatement;
+  private readonly claimableStatement;
+  private readonly maxNumberStatement;
+  private readonly orderStatement;
   private readonly setImageStatement;
   private readonly assignRobotStatement;
   private readonly insertDisc;
@@ -104,8 +119,8 @@ export class JobRepository {
   constructor(db: Db, options: JobRepositoryOptions = {}) {
     this.now = options.now ?? Date.now;
     this.insertJob = db.prepare(
-      `INSERT INTO jobs (job_id, study_instance_uid, robot, copies, state, media, created_at_ms, updated_at_ms)
-       VALUES (@jobId, @studyInstanceUid, @robot, @copies, @state, @media, @at, @at)`,
+      `INSERT INTO jobs (job_id, study_instance_uid, robot, copies, state, media, kind, order_json, created_at_ms, updated_at_ms)
+       VALUES (@jobId, @studyInstanceUid, @robot, @copies, @state, @media, @kind, @orderJson, @at, @at)`,
     );
     this.insertJobInstance = db.prepare('INSERT INTO job_instances (job_id, instance_id) VALUES (?, ?)');
     // The store keeps apart a re-sent object whose first copy is on a disc job (instances.job_id);
@@ -116,14 +131,26 @@ export class JobRepository {
     this.inStateStatement = db.prepare(`${JOB_SELECT} WHERE state = ? ORDER BY created_at_ms, job_id`);
     this.ofStudyStatement = db.prepare(`${JOB_SELECT} WHERE study_instance_uid = ? ORDER BY created_at_ms, job_id`);
     this.instanceIdsStatement = db.prepare('SELECT instance_id AS id FROM job_instances WHERE job_id = ? ORDER BY instance_id');
-    this.setStateStatement = db.prepare('UPDATE jobs SET state = @state, finished_at_ms = @finishedAtMs, updated_at_ms = @at WHERE job_id = @jobId');
+    this.setStateStatement = db.prepare(
+      'UPDATE jobs SET state = @state, reason = @reason, finished_at_ms = @finishedAtMs, updated_at_ms = @at WHERE job_id = @jobId',
+    );
+    // What a new disc of the study carries: its current objects that no job still standing carries
+    // (a cancelled job gives its instances back; a failed one keeps them, it may be retried).
+    this.claimableStatement = db.prepare(
+      `SELECT i.id FROM instances i WHERE i.study_instance_uid = ? AND i.duplicate_of IS NULL AND i.purged_at_ms IS NULL
+         AND NOT EXISTS (SELECT 1 FROM job_instances ji JOIN jobs j ON j.job_id = ji.job_id
+                         WHERE ji.instance_id = i.id AND j.state <> 'cancelled' AND j.kind <> 'reprint')
+       ORDER BY i.id`,
+    );
+    this.orderStatement = db.prepare('SELECT order_json AS orderJson FROM jobs WHERE job_id = ?');
+    this.maxNumberStatement = db.prepare(`SELECT max(CAST(substr(job_id, 2) AS INTEGER)) AS n FROM jobs WHERE job_id GLOB 'J[0-9]*'`);
     this.setImageStatement = db.prepare(
       'UPDATE jobs SET image_path = @imagePath, label_path = @labelPath, media = @media, updated_at_ms = @at WHERE job_id = @jobId',
     );
     this.assignRobotStatement = db.prepare('UPDATE jobs SET robot = @robot, updated_at_ms = @at WHERE job_id = @jobId');
     this.insertDisc = db.prepare(
-      `INSERT INTO discs (disc_id, job_id, copy, attempt, outcome, cause, location, robot, verified_md5, at_ms)
-       VALUES (@discId, @jobId, @copy, @attempt, @outcome, @cause, @location, @robot, @verifiedMd5, @at)`,
+      `INSERT INTO discs (disc_id, job_id, copy, attempt, outcome, cause, location, robot, verified_md5, image_file, at_ms)
+       VALUES (@discId, @jobId, @copy, @attempt, @outcome, @cause, @location, @robot, @verifiedMd5, @imageFile, @at)`,
     );
     this.getDisc = db.prepare(`${DISC_SELECT} WHERE disc_id = ?`);
     this.deliveredOfCopy = db.prepare('SELECT disc_id AS discId FROM discs WHERE job_id = ? AND copy = ? AND outcome = \'delivered\'');
@@ -136,7 +163,7 @@ export class JobRepository {
     this.createTransaction = db.transaction((job: NewJob, at: number) => {
       this.insertJob.run({
         jobId: job.jobId, studyInstanceUid: job.studyInstanceUid, robot: job.robot, copies: job.copies,
-        state: job.state ?? 'queued', media: job.media ?? null, at,
+        state: job.state ?? 'queued', media: job.media ?? null, kind: job.kind ?? 'study', orderJson: job.order === undefined ? null : JSON.stringify(job.order), at,
       });
       for (const instanceId of new Set(job.instanceIds)) {
         this.insertJobInstance.run(job.jobId, instanceId);
@@ -155,7 +182,7 @@ export class JobRepository {
       }
       this.insertDisc.run({
         discId: disc.discId, jobId: disc.jobId, copy: disc.copy, attempt: disc.attempt, outcome: disc.outcome,
-        cause: disc.cause ?? null, location: disc.location ?? null, robot: disc.robot ?? null, verifiedMd5: disc.verifiedMd5 ?? null, at,
+        cause: disc.cause ?? null, location: disc.location ?? null, robot: disc.robot ?? null, verifiedMd5: disc.verifiedMd5 ?? null, imageFile: disc.imageFile ?? null, at,
       });
       if (disc.outcome === 'delivered') this.countDelivered.run({ jobId: disc.jobId, at });
       return true;
@@ -184,15 +211,31 @@ export class JobRepository {
     return this.ofStudyStatement.all(studyInstanceUid) as StoredJob[];
   }
 
+  /** The publisher's order of the job, or undefined for a job made without one. */
+  order(jobId: string): unknown {
+    const row = this.orderStatement.get(jobId) as { orderJson: string | null } | undefined;
+    return row?.orderJson ? (JSON.parse(row.orderJson) as unknown) : undefined;
+  }
+
   /** Row ids of the instances the job's discs carry. */
   instanceIds(jobId: string): number[] {
     return (this.instanceIdsStatement.all(jobId) as { id: number }[]).map((row) => row.id);
   }
 
   /** The job actor's state; a finished job (done, cancelled) gets its finishing time, any other loses it. */
-  setState(jobId: string, state: string, options: { finished: boolean }): void {
+  setState(jobId: string, state: string, options: { finished: boolean; reason?: string | null }): void {
     const at = this.now();
-    this.expectOne(this.setStateStatement.run({ jobId, state, finishedAtMs: options.finished ? at : null, at }).changes, jobId);
+    this.expectOne(this.setStateStatement.run({ jobId, state, reason: options.reason ?? null, finishedAtMs: options.finished ? at : null, at }).changes, jobId);
+  }
+
+  /** Row ids of the study's instances a new disc would carry: current objects on no job still standing. */
+  claimableInstanceIds(studyInstanceUid: string): number[] {
+    return (this.claimableStatement.all(studyInstanceUid) as { id: number }[]).map((row) => row.id);
+  }
+
+  /** The highest n of the job ids Jnnnnnn given out so far (0 when none). */
+  highestJobNumber(): number {
+    return (this.maxNumberStatement.get() as { n: number | null }).n ?? 0;
   }
 
   setImage(jobId: string, image: JobImage): void {

@@ -135,4 +135,10 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN reason TEXT;
    ALTER TABLE studies ADD COLUMN published_at_ms INTEGER;
    CREATE INDEX studies_published ON studies(published_at_ms) WHERE published_at_ms IS NOT NULL;`,
+
+  // 4: where a simulated robot put a delivered disc's image (a file under the data folder), so the
+  // API can name it; and the publisher's order for a job (what its actor is made from), so a job
+  // waiting for a robot survives a restart.
+  `ALTER TABLE discs ADD COLUMN image_file TEXT;
+   ALTER TABLE jobs ADD COLUMN order_json TEXT;`,
 ];

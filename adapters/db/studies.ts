@@ -57,6 +57,7 @@ export class StudyRepository<Route = unknown, HoldReason = unknown> {
   private readonly now: () => number;
   private readonly upsertStatement;
   private readonly getStatement;
+  private readonly publishedStatement;
   private readonly listStatement;
   private readonly byStateStatement;
 
@@ -70,6 +71,7 @@ export class StudyRepository<Route = unknown, HoldReason = unknown> {
          hold_reasons_json = excluded.hold_reasons_json, quiet_deadline_ms = excluded.quiet_deadline_ms, updated_at_ms = excluded.updated_at_ms`,
     );
     this.getStatement = db.prepare(`${SELECT} WHERE study_instance_uid = ?`);
+    this.publishedStatement = db.prepare('UPDATE studies SET published_at_ms = ? WHERE study_instance_uid = ?');
     this.listStatement = db.prepare(`${SELECT} ORDER BY created_at_ms, study_instance_uid`);
     this.byStateStatement = db.prepare(`${SELECT} WHERE state = ? ORDER BY created_at_ms, study_instance_uid`);
   }
@@ -84,6 +86,11 @@ export class StudyRepository<Route = unknown, HoldReason = unknown> {
       quietDeadlineMs: study.quietDeadlineMs,
       at: this.now(),
     });
+  }
+
+  /** The study became published now (retention counts from the latest publication). */
+  markPublished(studyInstanceUid: string): void {
+    this.publishedStatement.run(this.now(), studyInstanceUid);
   }
 
   get(studyInstanceUid: string): StoredStudy<Route, HoldReason> | undefined {

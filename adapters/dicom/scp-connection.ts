@@ -15,7 +15,7 @@ import { InstanceSink, type StoreOutcome } from '../store/instance-sink.ts';
 import { DimseStatus as Status, formatStatus } from '../../src/dicom/status.ts';
 import { encodeCEchoResponse, encodeCStoreResponse, pDataCommandPdu } from '../../src/dicom/command-set.ts';
 import { VERIFICATION_SOP_CLASS } from '../../src/dicom/uid.ts';
-import type { ConnectionCommand, ConnectionEvent } from '../../machines/association.machine.ts';
+import { storedInstanceFacts, type ConnectionCommand, type ConnectionEvent } from '../../machines/association.machine.ts';
 
 export interface ScpConnectionDeps {
   id: string;
@@ -323,14 +323,9 @@ export class ScpConnection extends Scp {
           errorComment: status === Status.Success ? undefined : outcome?.comment ?? 'no outcome',
         })));
       }
-      this.report({
-        type: 'store.finished',
-        messageId,
-        status,
-        bytes: outcome?.bytes ?? 0,
-        sopInstanceUid: request.getAffectedSopInstanceUid(),
-        studyInstanceUid: outcome?.studyInstanceUid,
-      });
+      const finished = { type: 'store.finished', messageId, status, bytes: outcome?.bytes ?? 0, sopInstanceUid: request.getAffectedSopInstanceUid() } as const;
+      // What the store recorded goes to the publisher (the study actor's facts); paths stay here.
+      this.report(outcome?.stored ? { ...finished, ...storedInstanceFacts(outcome.stored) } : finished);
     } catch (err) {
       this.log.error({ err }, 'C-STORE response failed');
     } finally {

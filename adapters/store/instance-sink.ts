@@ -1,6 +1,9 @@
 // One C-STORE data set on its way to disk. Bytes are rewritten to Explicit VR Little Endian as they
 // arrive and written in large batches (one writev per batch, not one write per 16 KB fragment); the
 // DIMSE status is known once `completion` settles. Never emits 'error': failures become statuses.
+// The data set's digest is computed on the way, so a SOP Instance UID that comes again is known as
+// the same object (a resend) or a different one (kept apart; a patient-safety hold reason).
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { DatasetRewriter, DatasetError } from '../../src/dicom/dataset-rewriter.ts';
@@ -10,6 +13,7 @@ import { DimseStatus as Status } from '../../src/dicom/status.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, TransferSyntax, isValidUid } from '../../src/dicom/uid.ts';
 import type { InstanceRecord } from '../db/instances.ts';
 import type { InstanceStore } from './instance-store.ts';
+import type { StoredInstanceFacts } from '../../machines/association.machine.ts';
 
 export interface StoreRequest {
   associationId: string;
@@ -23,15 +27,37 @@ export interface StoreRequest {
   calledAeTitle: string;
 }
 
+/**
+ * What became of the received file: 'new' (the SOP Instance UID's first row), 'kept-apart' (its own
+ * row flagged duplicate_of the first) or 'discarded' (that exact content was stored already; no
+ * second file, nothing replaced).
+ */
+export type Disposition = 'new' | 'kept-apart' | 'discarded';
+
+/** A stored object: the facts for the publisher and where the object lies. */
+export interface StoredInstance extends StoredInstanceFacts {
+  seriesInstanceUid: string;
+  /** The file holding this content (for 'discarded': the one stored earlier). */
+  path: string;
+  disposition: Disposition;
+  contentDigest: string;
+}
+
 export interface StoreOutcome {
   status: number;
   comment?: string;
   sopInstanceUid: string;
-  studyInstanceUid?: string;
-  seriesInstanceUid?: string;
-  path?: string;
   bytes: number;
-  disposition?: 'new' | 'replaced' | 'kept-apart';
+  /** Present exactly when the status is Success. */
+  stored?: StoredInstance;
+}
+
+interface Placement {
+  instanceId: number;
+  path: string;
+  disposition: Disposition;
+  duplicate?: 'same' | 'different';
+  receivedAtMs: number;
 }
 
 export interface FlowControl {
@@ -64,6 +90,8 @@ export class InstanceSink extends Writable {
   private failure: StoreFailure | undefined;
   private abandoned = false;
   private bytesWritten = 0;
+  /** SHA-256 of the data set as written; the File Meta Information (ours, per sender) stays out. */
+  private readonly digest = createHash('sha256');
 
   constructor(
     private readonly store: InstanceStore,
@@ -96,10 +124,7 @@ export class InstanceSink extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     if (!this.failure && !this.abandoned) {
       try {
-        for (const out of this.rewriter.push(chunk)) {
-          this.pending.push(out);
-          this.pendingBytes += out.length;
-        }
+        for (const out of this.rewriter.push(chunk)) this.take(out);
         if (this.pendingBytes >= this.flushBytes) this.flush();
       } catch (err) {
         this.fail(err);
@@ -113,6 +138,13 @@ export class InstanceSink extends Writable {
       this.settle(outcome);
       done();
     });
+  }
+
+  /** Queues rewritten data set bytes for writing and adds them to the digest. */
+  private take(out: Buffer): void {
+    this.digest.update(out);
+    this.pending.push(out);
+    this.pendingBytes += out.length;
   }
 
   /** The connection went away mid-transfer: drop everything, leave no file behind. */
@@ -172,10 +204,7 @@ export class InstanceSink extends Writable {
       if (this.abandoned) return await this.completion;
       if (!this.failure) {
         try {
-          for (const out of this.rewriter.end()) {
-            this.pending.push(out);
-            this.pendingBytes += out.length;
-          }
+          for (const out of this.rewriter.end()) this.take(out);
         } catch (err) {
           this.fail(err);
         }
@@ -187,8 +216,9 @@ export class InstanceSink extends Writable {
       if (this.store.options.durable) await fs.fsync(this.fd!);
       await fs.close(this.fd!);
       this.fd = undefined;
-      const placed = await this.store.placeExclusively(this.request.sopInstanceUid, () => this.place(identity));
-      return { ...base, status: Status.Success, studyInstanceUid: identity.study, seriesInstanceUid: identity.series, path: placed.path, bytes: this.bytesWritten, disposition: placed.disposition };
+      const contentDigest = this.digest.digest('hex');
+      const placed = await this.store.placeExclusively(this.request.sopInstanceUid, () => this.place(identity, contentDigest));
+      return { ...base, status: Status.Success, bytes: this.bytesWritten, stored: this.storedInstance(identity, contentDigest, placed) };
     } catch (err) {
       if (!(err instanceof StoreFailure)) this.fail(err);
       await this.discardTemp();
@@ -215,15 +245,51 @@ export class InstanceSink extends Writable {
     return { study: entry.studyInstanceUid!, series: entry.seriesInstanceUid! };
   }
 
-  /** Renames the finished temp file into the store and records it; decides replace versus keep apart. */
-  private async place(identity: { study: string; series: string }): Promise<{ path: string; disposition: 'new' | 'replaced' | 'kept-apart' }> {
+  /**
+   * Decides what the finished temp file is, then renames it into the store and records it, or drops
+   * it. Runs alone per SOP Instance UID (placeExclusively). A SOP Instance UID already stored:
+   * - same content as its current row: a resend. The temp file is dropped, nothing is replaced, and
+   *   the answer is Success; the object is already safe on disk.
+   * - different content: kept apart in its own row and file, never replacing the first, whether or
+   *   not the first is on a disc job yet: which object is right is for a person to decide (the study
+   *   is held). A content already kept apart is not kept twice. A row without a digest (written
+   *   before digests existed) cannot be shown to be the same, so it counts as different.
+   */
+  private async place(identity: { study: string; series: string }, contentDigest: string): Promise<Placement> {
     const { store, request } = this;
     const index = store.options.index;
-    const fs = store.fs;
+    const log = store.options.logger;
+    const receivedAtMs = Date.now();
+    // UIDs only in these lines: they are logged at info and warn, where patient data never goes.
+    const where = { association: request.associationId, sopInstanceUid: request.sopInstanceUid };
     const current = index.current(request.sopInstanceUid);
-    const keptApart = current !== undefined && current.jobId !== null;
-    const suffix = keptApart ? `.dup${index.keptApartCount(request.sopInstanceUid) + 1}` : '';
+    if (current && current.contentDigest === contentDigest) {
+      await this.discardTemp();
+      log.info({ ...where, instanceId: current.id }, 'SOP Instance UID received again with the same content: a resend, nothing new stored');
+      return { instanceId: current.id, path: current.path, disposition: 'discarded', duplicate: 'same', receivedAtMs };
+    }
+    const earlier = current ? index.keptApartWithDigest(request.sopInstanceUid, contentDigest) : undefined;
+    if (current && earlier) {
+      await this.discardTemp();
+      log.warn({ ...where, instanceId: earlier.id, duplicateOf: current.id },
+        'SOP Instance UID received again with different content, already kept apart once: not stored twice; still flagged');
+      return { instanceId: earlier.id, path: earlier.path, disposition: 'discarded', duplicate: 'different', receivedAtMs };
+    }
+    const suffix = current ? `.dup${index.keptApartCount(request.sopInstanceUid) + 1}` : '';
     const target = store.finalPath(identity.study, identity.series, request.sopInstanceUid, suffix);
+    await this.renameInto(target);
+    const record = this.record(target, contentDigest, receivedAtMs);
+    if (!current) return { instanceId: index.add(record), path: target, disposition: 'new', receivedAtMs };
+    const instanceId = index.addKeptApart(record, current.id);
+    log.warn({ ...where, instanceId, duplicateOf: current.id, firstOnJob: current.jobId !== null, path: target },
+      'SOP Instance UID received again with different content: kept apart and flagged; a person decides which object is right');
+    return { instanceId, path: target, disposition: 'kept-apart', duplicate: 'different', receivedAtMs };
+  }
+
+  /** Moves the finished temp file to its place in the store, durably. */
+  private async renameInto(target: string): Promise<void> {
+    const { store } = this;
+    const fs = store.fs;
     const dir = path.dirname(target);
     await store.ensureDir(dir);
     try {
@@ -237,25 +303,29 @@ export class InstanceSink extends Writable {
     }
     this.tempPath = undefined;
     if (store.options.durable) await fs.fsyncDir(dir);
-    const record = this.record(target);
-    if (!current) {
-      index.add(record);
-      return { path: target, disposition: 'new' };
-    }
-    if (keptApart) {
-      index.addKeptApart(record, current.id);
-      store.options.logger.warn({ association: request.associationId, sopInstanceUid: request.sopInstanceUid, path: target },
-        'SOP Instance UID received again while its first copy is on a disc job: kept apart and flagged');
-      return { path: target, disposition: 'kept-apart' };
-    }
-    index.replaceCurrent(current.id, record);
-    if (current.path !== target) await fs.unlink(current.path).catch(() => {});
-    store.options.logger.info({ association: request.associationId, sopInstanceUid: request.sopInstanceUid },
-      'SOP Instance UID received again before any disc job: the newer object replaced the older');
-    return { path: target, disposition: 'replaced' };
   }
 
-  private record(target: string): InstanceRecord {
+  private storedInstance(identity: { study: string; series: string }, contentDigest: string, placed: Placement): StoredInstance {
+    const entry = indexEntry(this.rewriter.collected);
+    const stored: StoredInstance = {
+      instanceId: placed.instanceId,
+      studyInstanceUid: identity.study,
+      seriesInstanceUid: identity.series,
+      patientId: entry.patientId,
+      patientName: entry.patientName,
+      patientBirthDate: entry.patientBirthDate,
+      callingAeTitle: this.request.callingAeTitle,
+      calledAeTitle: this.request.calledAeTitle,
+      receivedAtMs: placed.receivedAtMs,
+      path: placed.path,
+      disposition: placed.disposition,
+      contentDigest,
+    };
+    if (placed.duplicate) stored.duplicate = placed.duplicate;
+    return stored;
+  }
+
+  private record(target: string, contentDigest: string, receivedAtMs: number): InstanceRecord {
     const entry = indexEntry(this.rewriter.collected);
     return {
       sopInstanceUid: this.request.sopInstanceUid,
@@ -280,8 +350,9 @@ export class InstanceSink extends Writable {
       receivedTransferSyntax: this.request.transferSyntaxUid,
       callingAeTitle: this.request.callingAeTitle,
       calledAeTitle: this.request.calledAeTitle,
-      receivedAt: new Date().toISOString(),
+      receivedAt: new Date(receivedAtMs).toISOString(),
       headerJson: JSON.stringify(headerJson(this.rewriter.collected)),
+      contentDigest,
     };
   }
 

@@ -1,6 +1,7 @@
 // Stores received C-STORE data sets as PS3.10 files in Explicit VR Little Endian, streaming, and
 // durably before the caller may answer Success: temp file, fsync, rename, directory fsync, index row.
-// The store decides each object's DIMSE status; it never throws at its caller.
+// The store decides each object's DIMSE status; it never throws at its caller. A SOP Instance UID
+// stored before is a resend (same content: nothing new kept) or kept apart (different content).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -8,7 +9,7 @@ import { nodeFs, type DurableFs } from './durable-fs.ts';
 import { InstanceSink, type FlowControl, type StoreRequest } from './instance-sink.ts';
 import type { InstanceIndex } from '../db/instances.ts';
 
-export type { FlowControl, StoreOutcome, StoreRequest } from './instance-sink.ts';
+export type { Disposition, FlowControl, StoredInstance, StoreOutcome, StoreRequest } from './instance-sink.ts';
 
 export interface InstanceStoreOptions {
   dataDir: string;

@@ -6,7 +6,11 @@ import { describeHold, SAFETY_HOLD_CODES, type SafetyHoldCode } from '../../src/
 import type { StudyContext } from './context.ts';
 import type { StudyHoldCode, StudyHoldReason } from './types.ts';
 
-const ORDER: readonly StudyHoldCode[] = [...SAFETY_HOLD_CODES, 'late-arrivals'];
+/** Safety findings first (what is wrong with the study), then the route's policy, then a person's hold. */
+const ORDER: readonly StudyHoldCode[] = [...SAFETY_HOLD_CODES, 'late-arrivals', 'operator'];
+
+/** A fixed sentence: the operator's own words may name the patient, so they go to the audit trail only. */
+const OPERATOR_REASON: StudyHoldReason = { code: 'operator', message: 'held by an operator for review' };
 
 export function lateArrivalsReason(context: StudyContext): StudyHoldReason {
   const n = context.lateArrivals;
@@ -18,9 +22,18 @@ export function lateArrivalsReason(context: StudyContext): StudyHoldReason {
 
 /** The reasons for these codes, in a fixed order, worded from the context's current counts. */
 export function holdReasonsFor(codes: readonly StudyHoldCode[], context: StudyContext): StudyHoldReason[] {
-  return ORDER.filter((code) => codes.includes(code)).map((code) =>
-    code === 'late-arrivals' ? lateArrivalsReason(context) : describeHold(code as SafetyHoldCode, context.safety),
-  );
+  return ORDER.filter((code) => codes.includes(code)).map((code) => reasonFor(code, context));
+}
+
+function reasonFor(code: StudyHoldCode, context: StudyContext): StudyHoldReason {
+  switch (code) {
+    case 'late-arrivals':
+      return lateArrivalsReason(context);
+    case 'operator':
+      return { ...OPERATOR_REASON };
+    default:
+      return describeHold(code satisfies SafetyHoldCode, context.safety);
+  }
 }
 
 export function codesOf(reasons: readonly StudyHoldReason[]): StudyHoldCode[] {

@@ -1,6 +1,7 @@
 // The study actor's contract with the rest of the system: its input, the events it takes (from the
 // publisher, which forwards the storage adapter's facts, the disc jobs' starts and ends and the
-// operator's commands) and the events it sends its parent. The machine is machines/study.machine.ts.
+// operator's commands: release now, hold, release, split) and the events it sends its parent. The
+// machine is machines/study.machine.ts.
 
 import type { SafetyHoldCode, SafetySummary } from '../../src/study/patient-safety.ts';
 
@@ -65,13 +66,19 @@ export type StudyOperatorEvent =
   /** A person reviewed the hold and accepts the study as it is: it is published. */
   | { type: 'study.release' }
   /** A person split the held study; the adapter has moved the instances and reports what is left. */
-  | { type: 'study.split'; resolution: SplitResolution };
+  | { type: 'study.split'; resolution: SplitResolution }
+  /**
+   * A person holds the study for review, in any state. It carries no words of theirs: they could
+   * name the patient, and the reasons are logged at info level; the audit trail keeps them.
+   */
+  | { type: 'study.hold' };
 
 export type StudyEvent = InstanceAddedEvent | StudyJobEvent | StudyOperatorEvent;
 
 // ---- events the study sends its parent ---------------------------------------------------------
 
-export type StudyHoldCode = SafetyHoldCode | 'late-arrivals';
+/** Why a study is held: a patient-safety finding, the route's late-arrival policy, or an operator's hold. */
+export type StudyHoldCode = SafetyHoldCode | 'late-arrivals' | 'operator';
 
 /** Why a study is held; names fields and counts, never patient data (safe at info level). */
 export interface StudyHoldReason {

@@ -29,6 +29,23 @@ export const MAX_TIMEOUT_SECONDS = 86400;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** What a study does with instances that arrive after it was complete. */
+export const LATE_ARRIVAL_POLICIES = ['followUpDisc', 'holdJob'] as const;
+export type LateArrivalPolicy = (typeof LATE_ARRIVAL_POLICIES)[number];
+
+/** Bounds of the per-route settings and of a simulated robot's speed. */
+export const MAX_COPIES = 100;
+export const MAX_QUIET_PERIOD_SECONDS = 86400;
+export const MAX_TIME_SCALE = 100000;
+/** A century: beyond it "keep" is better said with null. */
+export const MAX_RETAIN_DAYS = 36500;
+/** The HTTP API's bearer token must be this long when the API is reachable from other hosts. */
+export const MIN_HTTP_TOKEN_LENGTH = 16;
+
+/** The robot a configuration without robots drives: a simulated DP-4100 at real speed. */
+export const DEFAULT_SIM_MODEL = 'DP-4100';
+export const DEFAULT_TIME_SCALE = 1;
+
 /**
  * The settings an empty configuration file means, written as a file would write them (the reserve as
  * a human size). `embeddedDefaults()` is this object after validation.
@@ -56,6 +73,8 @@ export const DEFAULT_SETTINGS = {
     durable: true,
     /** Free space kept on the data folder's file system; below it C-STORE answers A700. */
     reserveBytes: '2GB',
+    /** Days after a study was published before its stored files are purged; null keeps them. */
+    retainDays: 7 as number | null,
   },
   log: {
     level: 'info' as LogLevel,
@@ -63,5 +82,27 @@ export const DEFAULT_SETTINGS = {
   media: {
     /** Usable bytes per medium; null keeps the built-in figure (src/media/media-choice.ts). */
     capacities: { cd: null, dvd: null, 'dvd-dl': null, bd: null, 'bd-dl': null },
+  },
+  /** First match wins; the default sends everything, from anyone to any AE title, to any robot. */
+  routes: [
+    {
+      name: 'default',
+      /** null matches any AE title. */
+      match: { calledAe: null, callingAe: null },
+      media: 'auto',
+      copies: 1,
+      /** Seconds without a new instance before a study counts as complete. */
+      quietPeriodSeconds: 60,
+      /** [] lets the job go to any configured robot. */
+      robots: [],
+      lateArrivals: 'followUpDisc' as LateArrivalPolicy,
+      print: true,
+    },
+  ],
+  robots: [{ name: 'robot1', kind: 'sim', model: DEFAULT_SIM_MODEL, timeScale: DEFAULT_TIME_SCALE }],
+  http: {
+    /** Loopback only by default: the API releases and cancels jobs, so it stays on this host. */
+    listen: '127.0.0.1:8080',
+    token: null as string | null,
   },
 } as const;

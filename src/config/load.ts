@@ -4,16 +4,25 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULT_TIME_SCALE, MIN_HTTP_TOKEN_LENGTH } from './defaults.ts';
 import {
   aeTitleSchema,
   ConfigError,
   dataFolderSchema,
   describeIssue,
   hostSchema,
+  httpListenSchema,
+  httpTokenProblem,
+  modelIdSchema,
   parseConfig,
   portSchema,
+  quietPeriodSchema,
+  serialPathSchema,
+  timeScaleSchema,
   type Config,
+  type RobotConfig,
 } from './schema.ts';
+import { parseRobotSpec, RobotSpecError } from '../publish/robot-spec.ts';
 
 const FORMATS: Record<string, 'yaml' | 'json'> = { '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json' };
 
@@ -49,12 +58,20 @@ export interface ConfigFlags {
   port?: ReadonlyArray<number | string>;
   host?: string;
   ae?: readonly string[];
+  /** `sim:MODEL` or `serial:PATH`, repeatable. */
+  robot?: readonly string[];
+  quietPeriod?: number | string;
+  http?: string;
+  timeScale?: number | string;
 }
 
 /**
  * The configuration with the flags applied: `--port` (repeatable) replaces the listeners' ports,
  * `--host` their host, both together give one listener per port on that host; `--ae` (repeatable)
- * replaces the AE titles; `--data` the data folder. Each value is checked by the file's own rules.
+ * replaces the AE titles; `--data` the data folder. `--robot` (repeatable) replaces the robots,
+ * named robot1, robot2, ... in order; `--quiet-period` sets every route's quiet period, `--http`
+ * the API's address, `--time-scale` every simulated robot's speed. Each value is checked by the
+ * file's own rules.
  */
 export function applyFlags(config: Config, flags: ConfigFlags): Config {
   const problems: string[] = [];
@@ -77,6 +94,24 @@ export function applyFlags(config: Config, flags: ConfigFlags): Config {
   const host = flags.host === undefined ? undefined : check('--host', hostSchema, flags.host);
   const aeTitles = flags.ae?.length ? checkAll('--ae', aeTitleSchema, flags.ae) : undefined;
   const data = flags.data === undefined ? undefined : check('--data', dataFolderSchema, flags.data);
+  const robots = flags.robot?.length ? robotsFromFlags(flags.robot, check, problems) : undefined;
+  const quietPeriod = flags.quietPeriod === undefined ? undefined : check('--quiet-period', quietPeriodSchema, numberFromText(flags.quietPeriod));
+  const httpListen = flags.http === undefined ? undefined : check('--http', httpListenSchema, flags.http);
+  const timeScale = flags.timeScale === undefined ? undefined : check('--time-scale', timeScaleSchema, numberFromText(flags.timeScale));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const finalRobots = (robots ?? config.robots).map((robot) =>
+    robot.kind === 'sim' && timeScale !== undefined ? { ...robot, timeScale } : robot,
+  );
+  if (timeScale !== undefined && !finalRobots.some((r) => r.kind === 'sim')) {
+    problems.push('--time-scale applies to simulated robots only');
+  }
+  if (robots) problems.push(...routesNamingMissingRobots(config, robots));
+  const http = { ...config.http, listen: httpListen ?? config.http.listen };
+  const tokenProblem = httpListen === undefined ? undefined : httpTokenProblem(http);
+  if (tokenProblem) {
+    problems.push(`--http: ${httpListen} is not a loopback address: the API then needs http.token (text of at least ${MIN_HTTP_TOKEN_LENGTH} characters) in the configuration file`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const current = config.dicom.listeners;
@@ -91,8 +126,52 @@ export function applyFlags(config: Config, flags: ConfigFlags): Config {
     ...config,
     dicom: { ...config.dicom, listeners, aeTitles: aeTitles ?? config.dicom.aeTitles },
     storage: { ...config.storage, data: data ?? config.storage.data },
+    routes: config.routes.map((route) => ({ ...route, quietPeriodSeconds: quietPeriod ?? route.quietPeriodSeconds })),
+    robots: finalRobots,
+    http,
   };
   return parseConfig(merged, 'command line');
+}
+
+type Check = <T>(flag: string, schema: z.ZodType<T>, value: unknown) => T | undefined;
+
+/** The robots `--robot` gives, named robot1, robot2, ... in the order given. */
+function robotsFromFlags(specs: readonly string[], check: Check, problems: string[]): RobotConfig[] | undefined {
+  const robots: RobotConfig[] = [];
+  specs.forEach((text, i) => {
+    const name = `robot${i + 1}`;
+    let spec;
+    try {
+      spec = parseRobotSpec(text);
+    } catch (err) {
+      if (!(err instanceof RobotSpecError)) throw err;
+      problems.push(err.message);
+      return;
+    }
+    if (spec.kind === 'sim') {
+      const model = check(`--robot ${text}`, modelIdSchema, spec.model);
+      if (model !== undefined) robots.push({ name, kind: 'sim', model, timeScale: DEFAULT_TIME_SCALE });
+    } else {
+      const path = check(`--robot ${text}`, serialPathSchema, spec.path);
+      if (path !== undefined) robots.push({ name, kind: 'serial', path });
+    }
+  });
+  return robots.length === specs.length ? robots : undefined;
+}
+
+/** Routes of the file that name robots `--robot` no longer gives: an error, not a silent change. */
+function routesNamingMissingRobots(config: Config, robots: readonly RobotConfig[]): string[] {
+  const names = robots.map((r) => r.name);
+  return config.routes.flatMap((route) =>
+    route.robots
+      .filter((name) => !names.includes(name))
+      .map((name) => `--robot: route "${route.name}" names the robot "${name}", which --robot does not give (robots: ${names.join(', ')})`),
+  );
+}
+
+/** "2.5" becomes 2.5; anything else stays text so the message can show what was typed. */
+function numberFromText(value: number | string): number | string {
+  return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
 }
 
 /** "104" becomes 104; anything else stays text so the message can show what was typed. */

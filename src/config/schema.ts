@@ -5,11 +5,22 @@ import { z } from 'zod';
 import { parseByteSize } from './byte-size.ts';
 import {
   DEFAULT_SETTINGS,
+  DEFAULT_SIM_MODEL,
+  DEFAULT_TIME_SCALE,
+  LATE_ARRIVAL_POLICIES,
   LOG_LEVELS,
   MAX_ASSOCIATION_PDU_BYTES_BOUNDS,
+  MAX_COPIES,
   MAX_PDU_LENGTH_BOUNDS,
+  MAX_QUIET_PERIOD_SECONDS,
+  MAX_RETAIN_DAYS,
+  MAX_TIME_SCALE,
   MAX_TIMEOUT_SECONDS,
+  MIN_HTTP_TOKEN_LENGTH,
 } from './defaults.ts';
+import { isLoopbackHost, parseListenAddress } from './listen-address.ts';
+import { isMediaKind, MEDIA_KINDS, type MediaChoice } from '../media/media-choice.ts';
+import { MODEL_IDS, type ModelId } from '../../simulator/models.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -69,6 +80,35 @@ export const dataFolderSchema = z
   .string({ error: 'must be a folder path' })
   .refine((v) => v.trim() !== '', { error: 'must be a folder path' })
   .refine((v) => !v.includes('\0'), { error: 'must not contain a NUL character' });
+
+/** A number from min to max (fractions allowed); `what` says what it counts. */
+const numberFrom = (what: string, min: number, max: number) => {
+  const error = `must be a number of ${what} from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+};
+
+export const quietPeriodSchema = numberFrom('seconds', 0, MAX_QUIET_PERIOD_SECONDS);
+
+export const timeScaleSchema = (() => {
+  const error = `must be a number of simulated seconds per second from 0 (instant) to ${MAX_TIME_SCALE}`;
+  return z.number({ error }).min(0, { error }).max(MAX_TIME_SCALE, { error });
+})();
+
+export const modelIdSchema = z
+  .string({ error: `must be a simulated robot model: one of ${MODEL_IDS.join(', ')}` })
+  .refine((v) => (MODEL_IDS as readonly string[]).includes(v), { error: `must be a simulated robot model: one of ${MODEL_IDS.join(', ')}` })
+  .transform((v) => v as ModelId);
+
+export const serialPathSchema = z
+  .string({ error: 'must be the path of a serial device, such as /dev/ttyUSB0' })
+  .refine((v) => v.trim() !== '', { error: 'must be the path of a serial device, such as /dev/ttyUSB0' })
+  .refine((v) => !v.includes('\0'), { error: 'must not contain a NUL character' });
+
+export const httpListenSchema = z
+  .string({ error: 'must be ADDRESS:PORT, such as 127.0.0.1:8080 or [::1]:8080' })
+  .refine((v) => parseListenAddress(v) !== undefined, {
+    error: 'must be ADDRESS:PORT with an IPv4 address or a bracketed IPv6 address and a port from 0 to 65535, such as 127.0.0.1:8080 or [::1]:8080',
+  });
 
 const byteSizeSchema = z.unknown().transform((value, ctx) => {
   const bytes = parseByteSize(value);
@@ -143,10 +183,18 @@ const dicomSchema = section(dicomShape).superRefine((dicom, ctx) => {
   }
 });
 
+const RETAIN_DAYS_ERROR = `must be a number of days from 0 to ${MAX_RETAIN_DAYS}, or null to keep the files`;
+const retainDaysSchema = z.union([
+  z.null(),
+  z.number({ error: RETAIN_DAYS_ERROR }).min(0, { error: RETAIN_DAYS_ERROR }).max(MAX_RETAIN_DAYS, { error: RETAIN_DAYS_ERROR }),
+], { error: RETAIN_DAYS_ERROR });
+
 const storageShape = {
   data: dataFolderSchema.default(DEFAULT_SETTINGS.storage.data),
   durable: yesNo().default(DEFAULT_SETTINGS.storage.durable),
   reserveBytes: byteSizeSchema.prefault(DEFAULT_SETTINGS.storage.reserveBytes),
+  // An explicit null (kept by withoutEmptyValues, see NULL_MEANS_SOMETHING) keeps the files for ever.
+  retainDays: retainDaysSchema.default(DEFAULT_SETTINGS.storage.retainDays),
 };
 
 const logShape = {
@@ -166,18 +214,175 @@ const mediaShape = {
   capacities: section(capacitiesShape).prefault({}),
 };
 
+// ---- routes: which studies go where ----------------------------------------------------------
+
+const defaultRoute = DEFAULT_SETTINGS.routes[0];
+const defaultMatch = defaultRoute.match;
+
+const AE_MATCH_ERROR = 'must be an AE title, a list of AE titles, or null for any';
+
+/** null (any), one AE title, or a list of them; always a trimmed list or null afterwards. */
+const aeTitleMatchSchema = z.unknown().transform((value, ctx): string[] | null => {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') {
+    const problem = aeTitleProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    return problem ? z.NEVER : [value.trim()];
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    ctx.addIssue({ code: 'custom', message: AE_MATCH_ERROR });
+    return z.NEVER;
+  }
+  const titles = aeTitlesSchema.safeParse(value);
+  if (titles.success) return titles.data;
+  for (const issue of titles.error.issues) {
+    const params = issue.code === 'custom' ? issue.params : undefined;
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params });
+  }
+  return z.NEVER;
+});
+
+const matchShape = {
+  calledAe: aeTitleMatchSchema.default(defaultMatch.calledAe),
+  callingAe: aeTitleMatchSchema.default(defaultMatch.callingAe),
+};
+
+const MEDIA_ERROR = `must be one of auto, ${MEDIA_KINDS.join(', ')}`;
+const mediaChoiceSchema = z
+  .string({ error: MEDIA_ERROR })
+  .refine((v) => v === 'auto' || isMediaKind(v), { error: MEDIA_ERROR })
+  .transform((v) => v as MediaChoice);
+
+const robotNamesSchema = z
+  .array(z.string({ error: 'must be the name of a configured robot' }), {
+    error: 'must be a list of robot names ([] lets any configured robot take the job)',
+  })
+  .superRefine((names, ctx) => {
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `repeats the robot "${n}"`, params: { omitGot: true } });
+      }
+    });
+  });
+
+const routeShape = {
+  name: z.string({ error: 'must be the route\'s name' }).refine((v) => v.trim() !== '', { error: 'must be the route\'s name' }),
+  match: section(matchShape).prefault({}),
+  media: mediaChoiceSchema.default(defaultRoute.media),
+  copies: integerFrom(1, MAX_COPIES).default(defaultRoute.copies),
+  quietPeriodSeconds: quietPeriodSchema.default(defaultRoute.quietPeriodSeconds),
+  robots: robotNamesSchema.prefault([]),
+  lateArrivals: z
+    .enum(LATE_ARRIVAL_POLICIES, { error: `must be one of ${LATE_ARRIVAL_POLICIES.join(', ')}` })
+    .default(defaultRoute.lateArrivals),
+  print: yesNo().default(defaultRoute.print),
+};
+
+const routesSchema = z
+  .array(section(routeShape), { error: 'must be a list of routes such as [{ name: default }]' })
+  .min(1, { error: 'must list at least one route' })
+  .superRefine((routes, ctx) => repeatedNames(routes, 'route', ctx));
+
+// ---- robots ------------------------------------------------------------------------------------
+
+const ROBOT_NAME_ERROR = 'must be a name of 1 to 32 letters, digits, _ or -';
+const robotNameSchema = z.string({ error: ROBOT_NAME_ERROR }).regex(/^[A-Za-z0-9_-]{1,32}$/, { error: ROBOT_NAME_ERROR });
+
+const ROBOT_KINDS = ['sim', 'serial'] as const;
+
+// One mapping for both kinds, so that a key of the other kind is named as such rather than unknown.
+const robotShape = {
+  name: robotNameSchema,
+  kind: z.enum(ROBOT_KINDS, { error: 'must be sim (a simulated robot) or serial (a device on a serial port)' }),
+  model: modelIdSchema.optional(),
+  timeScale: timeScaleSchema.optional(),
+  path: serialPathSchema.optional(),
+};
+
+const SIM_ONLY = ['model', 'timeScale'] as const;
+const SERIAL_ONLY = ['path'] as const;
+
+const robotSchema = section(robotShape)
+  .superRefine((robot, ctx) => {
+    const misplaced = robot.kind === 'sim' ? SERIAL_ONLY : SIM_ONLY;
+    for (const key of misplaced) {
+      if (robot[key] === undefined) continue;
+      const owner = robot.kind === 'sim' ? 'serial robots (kind: serial)' : 'simulated robots (kind: sim)';
+      ctx.addIssue({ code: 'custom', path: [key], message: `applies to ${owner} only` });
+    }
+    if (robot.kind === 'serial' && robot.path === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required for a serial robot: the device, such as /dev/ttyUSB0' });
+    }
+  })
+  .transform((robot) =>
+    robot.kind === 'sim'
+      ? { name: robot.name, kind: 'sim' as const, model: robot.model ?? (DEFAULT_SIM_MODEL as ModelId), timeScale: robot.timeScale ?? DEFAULT_TIME_SCALE }
+      : // path is there: the refinement above refused a serial robot without one
+        { name: robot.name, kind: 'serial' as const, path: robot.path ?? '' },
+  );
+
+const robotsSchema = z
+  .array(robotSchema, { error: 'must be a list of robots such as [{ name: robot1, kind: sim, model: DP-4100 }]' })
+  .min(1, { error: 'must list at least one robot' })
+  .superRefine((robots, ctx) => repeatedNames(robots, 'robot', ctx));
+
+// ---- the HTTP API ------------------------------------------------------------------------------
+
+const TOKEN_ERROR = `must be text of at least ${MIN_HTTP_TOKEN_LENGTH} characters, or null`;
+
+const httpShape = {
+  listen: httpListenSchema.default(DEFAULT_SETTINGS.http.listen),
+  token: z
+    .union([z.null(), z.string({ error: TOKEN_ERROR }).min(MIN_HTTP_TOKEN_LENGTH, { error: TOKEN_ERROR })], { error: TOKEN_ERROR })
+    .default(DEFAULT_SETTINGS.http.token),
+};
+
+/** Why the HTTP settings are unsafe together, or undefined: off this host, the API needs a token. */
+export function httpTokenProblem(http: { listen: string; token: string | null }): string | undefined {
+  const address = parseListenAddress(http.listen);
+  if (!address || isLoopbackHost(address.host) || http.token !== null) return undefined;
+  return `is required (text of at least ${MIN_HTTP_TOKEN_LENGTH} characters) when http.listen is not a loopback address (listen: ${http.listen})`;
+}
+
+const httpSchema = section(httpShape).superRefine((http, ctx) => {
+  const problem = httpTokenProblem(http);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['token'], message: problem, params: { omitGot: true } });
+});
+
+// ---- the whole file ----------------------------------------------------------------------------
+
 const configShape = {
   dicom: dicomSchema.prefault({}),
   storage: section(storageShape).prefault({}),
   log: section(logShape).prefault({}),
   media: section(mediaShape).prefault({}),
+  routes: routesSchema.prefault(() => DEFAULT_SETTINGS.routes.map((r) => ({ ...r, match: { ...r.match }, robots: [...r.robots] }))),
+  robots: robotsSchema.prefault(() => DEFAULT_SETTINGS.robots.map((r) => ({ ...r }))),
+  http: httpSchema.prefault({}),
 };
 
-export const configSchema = section(configShape);
+export const configSchema = section(configShape).superRefine((config, ctx) => {
+  // Checked across sections: a route may only name robots that exist.
+  const names = config.robots.map((r) => r.name);
+  config.routes.forEach((route, r) => {
+    route.robots.forEach((robot, i) => {
+      if (names.includes(robot)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes', r, 'robots', i],
+        message: `route "${route.name}" names the robot "${robot}", which is not configured (robots: ${names.join(', ')})`,
+        params: { omitGot: true },
+      });
+    });
+  });
+});
 
 /** The fully resolved configuration: every setting present, sizes in bytes, AE titles trimmed. */
 export type Config = z.output<typeof configSchema>;
 export type ListenerConfig = Config['dicom']['listeners'][number];
+export type RouteConfig = Config['routes'][number];
+export type RobotConfig = Config['robots'][number];
+export type HttpConfig = Config['http'];
 
 /** The keys each mapping accepts, by path pattern (list indexes as []), for "unknown setting" messages. */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -188,7 +393,24 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   log: Object.keys(logShape),
   media: Object.keys(mediaShape),
   'media.capacities': Object.keys(capacitiesShape),
+  'routes[]': Object.keys(routeShape),
+  'routes[].match': Object.keys(matchShape),
+  'robots[]': Object.keys(robotShape),
+  http: Object.keys(httpShape),
 };
+
+/** Settings where an explicit null is a value of its own, not "not set" (see withoutEmptyValues). */
+const NULL_MEANS_SOMETHING = new Set(['storage.retainDays']);
+
+/** A "repeats the NAME" issue for each entry whose name an earlier entry already has. */
+function repeatedNames(entries: ReadonlyArray<{ name: string }>, what: string, ctx: z.RefinementCtx): void {
+  const names = entries.map((e) => e.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `repeats the ${what} name "${name}"`, params: { omitGot: true } });
+    }
+  });
+}
 
 // ---- parsing and messages ----------------------------------------------------------------------
 
@@ -198,7 +420,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
  * messages. Throws ConfigError listing every problem found.
  */
 export function parseConfig(raw: unknown, source: string): Config {
-  const input = withoutEmptyValues(raw) ?? {};
+  const input = withoutEmptyValues(raw, []) ?? {};
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, input).map((line) => `${source}: ${line}`)));
@@ -248,14 +470,17 @@ function formatValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Mapping entries with a null value are dropped (recursively), so they take their defaults. */
-function withoutEmptyValues(value: unknown): unknown {
+/**
+ * Mapping entries with a null value are dropped (recursively), so they take their defaults; except
+ * at the paths of NULL_MEANS_SOMETHING, where null is a setting of its own.
+ */
+function withoutEmptyValues(value: unknown, path: readonly PropertyKey[]): unknown {
   if (value === null) return undefined;
-  if (Array.isArray(value)) return value.map((item) => (item === null ? item : withoutEmptyValues(item)));
+  if (Array.isArray(value)) return value.map((item, i) => (item === null ? item : withoutEmptyValues(item, [...path, i])));
   if (typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => [k, withoutEmptyValues(v)]),
+      .filter(([k, v]) => v !== null || NULL_MEANS_SOMETHING.has(pathPattern([...path, k])))
+      .map(([k, v]) => [k, v === null ? null : withoutEmptyValues(v, [...path, k])]),
   );
 }

@@ -131,6 +131,16 @@ const C_STORE_STATUSES: ReadonlyArray<readonly [string, string, string, string]>
 
 /** Meaning and command-line flag of every setting in DEFAULT_SETTINGS (rendering fails if one is missing). */
 const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> = {
+  'storage.retainDays': {
+    meaning: 'Days after a study was published before its stored files are purged (re-burn from history is offered while they exist); null keeps them.',
+  },
+  routes: {
+    meaning: 'Routing rules, first match wins: match on called and calling AE title (null: any), media (auto, cd, dvd, dvd-dl, bd, bd-dl), copies, quiet period, robots ([]: any), late arrivals (followUpDisc or holdJob), print.',
+    flag: '`--quiet-period` (every route)',
+  },
+  robots: { meaning: 'The disc robots: kind sim (model, timeScale) or serial (path).', flag: '`--robot sim:MODEL|serial:PATH` (repeatable), `--time-scale`' },
+  'http.listen': { meaning: 'ADDRESS:PORT of the HTTP API ([::1]:8080 for IPv6); loopback by default.', flag: '`--http`' },
+  'http.token': { meaning: 'Bearer token of the HTTP API; required (at least 16 characters) when http.listen is not a loopback address.' },
   'dicom.listeners': {
     meaning: 'Addresses (IPv4 or IPv6) and ports the Storage AE listens on; several are allowed.',
     flag: '`--host`, `--port` (repeatable)',
@@ -546,12 +556,17 @@ function settingPaths(settings: object, prefix = ''): Array<[string, unknown]> {
   });
 }
 
+/** A value as a person would write it in the file: nested mappings and lists as JSON. */
+function plain(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 function formatDefault(value: unknown): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return code('[]');
     return value
-      .map((item) => (typeof item === 'object' && item !== null ? Object.entries(item).map(([k, v]) => `${k} ${code(String(v))}`).join(', ') : code(String(item))))
+      .map((item) => (typeof item === 'object' && item !== null ? Object.entries(item).map(([k, v]) => `${k} ${code(plain(v))}`).join(', ') : code(String(item))))
       .join('; ');
   }
-  return code(String(value));
+  return code(plain(value));
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { createActor, fromPromise, waitFor, type AnyActorRef } from 'xstate';
 import { publisherMachine, robotSystemId } from '../../machines/publisher.machine.ts';
 import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobContext, type MasteredImage, type MasterInput } from '../../machines/disc-job.machine.ts';
-import { DEFAULT_ROBOT_OPTIONS, type RobotOptions } from '../../machines/robot.machine.ts';
+import type { RobotOptions } from '../../machines/robot.machine.ts';
+import { scaledWaits } from '../publisher/robot-waits.ts';
 import { RobotFleet } from '../../adapters/robot/robot-fleet.ts';
 import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
@@ -140,13 +141,13 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   });
   const publisher = createActor(publisherMachine.provide({
     actors: { robot: fleet.machine(), discJob: discJobMachine.provide({ actors: { master: masterNotUsed } }) },
-  }), { systemId: 'publisher' }).start();
+  }), { systemId: 'publisher', input: {} }).start();
 
   const operatorActions: OperatorAction[] = [];
   let stopOperator = () => undefined as void;
   try {
     // The robot prints a disc whose request has a label; images without one are not printed.
-    const robotOptions: Partial<RobotOptions> = { print: true, ...scaledWaits(options) };
+    const robotOptions: Partial<RobotOptions> = { print: true, ...scaledWaitsFor(options) };
     publisher.send({ type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
     const robot = publisher.system.get(robotSystemId(ROBOT_NAME)) as AnyActorRef;
     report(`robot ${options.robot.kind === 'sim' ? `simulator ${options.robot.model}` : options.robot.path}: connecting`);
@@ -203,20 +204,9 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   }
 }
 
-/**
- * The robot polls a loaded drive for media in wall-clock time, while a simulator makes the drive
- * ready in simulated time: at a time scale of 1000 the default 0.5 s poll would be most of a disc's
- * wall time. A simulator's scale is known here, so the waits shrink with it (the bound stays ≥ 6 s).
- */
-/** Longer than a MEDIA_INFO whose reply was lost takes to be asked again (2 s, twice). */
-const MIN_MEDIA_WAIT_MS = 6000;
-
-function scaledWaits(options: PublishOptions): Partial<RobotOptions> {
-  const scale = options.timeScale ?? 1;
-  if (options.robot.kind !== 'sim' && options.timeScale === undefined) return {};
-  if (scale === 0) return { mediaPollMs: 5, maxMediaWaitMs: MIN_MEDIA_WAIT_MS };
-  if (scale <= 1) return {};
-  return { mediaPollMs: Math.max(5, Math.round(DEFAULT_ROBOT_OPTIONS.mediaPollMs / scale)), maxMediaWaitMs: Math.max(MIN_MEDIA_WAIT_MS, Math.round(DEFAULT_ROBOT_OPTIONS.maxMediaWaitMs / scale)) };
+/** A simulator's time scale is known here; a serial robot's only when --time-scale says it is one. */
+function scaledWaitsFor(options: PublishOptions): Partial<RobotOptions> {
+  return options.robot.kind === 'sim' || options.timeScale !== undefined ? scaledWaits(options.timeScale ?? 1) : {};
 }
 
 /**

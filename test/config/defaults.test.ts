@@ -46,22 +46,49 @@ describe('embedded defaults', () => {
         shutdownGraceSeconds: 20,
         maxAssociationPduBytes: 1048576,
       },
-      storage: { data: './data', durable: true, reserveBytes: 2_000_000_000 },
+      storage: { data: './data', durable: true, reserveBytes: 2_000_000_000, retainDays: 7 },
       log: { level: 'info' },
       media: { capacities: { cd: null, dvd: null, 'dvd-dl': null, bd: null, 'bd-dl': null } },
+      routes: [
+        {
+          name: 'default',
+          match: { calledAe: null, callingAe: null },
+          media: 'auto',
+          copies: 1,
+          quietPeriodSeconds: 60,
+          robots: [],
+          lateArrivals: 'followUpDisc',
+          print: true,
+        },
+      ],
+      robots: [{ name: 'robot1', kind: 'sim', model: 'DP-4100', timeScale: 1 }],
+      http: { listen: '127.0.0.1:8080', token: null },
     });
+  });
+
+  it('route everything to the one simulated robot, and keep the API on this host without a token', () => {
+    expect(config.routes).toHaveLength(1);
+    expect(config.routes[0]?.match).toEqual({ calledAe: null, callingAe: null });
+    expect(config.robots.map((r) => r.kind)).toEqual(['sim']);
+    expect(config.http.listen.startsWith('127.')).toBe(true);
   });
 
   it('are what an empty file, or one with only empty sections, resolves to', () => {
     expect(parseConfig(null, 'empty.yaml')).toEqual(config);
     expect(parseConfig({ dicom: null, storage: {}, log: { level: null } }, 'sparse.yaml')).toEqual(config);
+    expect(parseConfig({ routes: null, robots: null, http: { listen: null, token: null } }, 'sparse.yaml')).toEqual(config);
   });
 
   it('are fresh objects each time, so one caller cannot change another\'s defaults', () => {
     const first = embeddedDefaults();
     first.dicom.listeners.push({ host: '::', port: 1 });
     first.dicom.aeTitles.push('OTHER');
+    first.routes[0]!.robots.push('robot1');
+    first.routes[0]!.match.calledAe = ['X'];
+    first.robots.push({ name: 'robot2', kind: 'serial', path: '/dev/ttyS0' });
     expect(embeddedDefaults()).toEqual(config);
     expect(DEFAULT_SETTINGS.dicom.listeners).toHaveLength(1);
+    expect(DEFAULT_SETTINGS.routes[0].robots).toHaveLength(0);
+    expect(DEFAULT_SETTINGS.robots).toHaveLength(1);
   });
 });

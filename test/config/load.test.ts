@@ -39,8 +39,28 @@ storage:
   data: /var/lib/discrobot
   durable: false
   reserveBytes: 500MB
+  retainDays: null   # keep the files of published studies
 log:
   level: debug
+routes:
+  - name: ct-to-dvd
+    match: { calledAe: DISC_CT, callingAe: [CT1, CT2] }
+    media: dvd
+    copies: 2
+    quietPeriodSeconds: 30
+    robots: [left]
+    lateArrivals: holdJob
+    print: false
+  - name: default
+robots:
+  - { name: left, kind: serial, path: /dev/ttyUSB0 }
+  - name: right
+    kind: sim
+    model: DP-XRP
+    timeScale: 50
+http:
+  listen: "[::]:8080"
+  token: 0123456789abcdef
 `;
 
 const SITE_JSON = JSON.stringify({
@@ -50,8 +70,26 @@ const SITE_JSON = JSON.stringify({
     acceptStructuredReports: true,
     maxPduLength: 32768,
   },
-  storage: { data: '/var/lib/discrobot', durable: false, reserveBytes: '500MB' },
+  storage: { data: '/var/lib/discrobot', durable: false, reserveBytes: '500MB', retainDays: null },
   log: { level: 'debug' },
+  routes: [
+    {
+      name: 'ct-to-dvd',
+      match: { calledAe: 'DISC_CT', callingAe: ['CT1', 'CT2'] },
+      media: 'dvd',
+      copies: 2,
+      quietPeriodSeconds: 30,
+      robots: ['left'],
+      lateArrivals: 'holdJob',
+      print: false,
+    },
+    { name: 'default' },
+  ],
+  robots: [
+    { name: 'left', kind: 'serial', path: '/dev/ttyUSB0' },
+    { name: 'right', kind: 'sim', model: 'DP-XRP', timeScale: 50 },
+  ],
+  http: { listen: '[::]:8080', token: '0123456789abcdef' },
 });
 
 describe('loadConfigFile', () => {
@@ -67,8 +105,26 @@ describe('loadConfigFile', () => {
     expect(fromYaml.dicom.acceptStructuredReports).toBe(true);
     expect(fromYaml.dicom.maxPduLength).toBe(32768);
     expect(fromYaml.dicom.artimTimeoutSeconds).toBe(30);
-    expect(fromYaml.storage).toEqual({ data: '/var/lib/discrobot', durable: false, reserveBytes: 500_000_000 });
+    expect(fromYaml.storage).toEqual({ data: '/var/lib/discrobot', durable: false, reserveBytes: 500_000_000, retainDays: null });
     expect(fromYaml.log.level).toBe('debug');
+    expect(fromYaml.routes).toEqual([
+      {
+        name: 'ct-to-dvd',
+        match: { calledAe: ['DISC_CT'], callingAe: ['CT1', 'CT2'] },
+        media: 'dvd',
+        copies: 2,
+        quietPeriodSeconds: 30,
+        robots: ['left'],
+        lateArrivals: 'holdJob',
+        print: false,
+      },
+      { ...embeddedDefaults().routes[0], name: 'default' },
+    ]);
+    expect(fromYaml.robots).toEqual([
+      { name: 'left', kind: 'serial', path: '/dev/ttyUSB0' },
+      { name: 'right', kind: 'sim', model: 'DP-XRP', timeScale: 50 },
+    ]);
+    expect(fromYaml.http).toEqual({ listen: '[::]:8080', token: '0123456789abcdef' });
     expect(loadConfigFile(file('site.yml', SITE_YAML))).toEqual(fromYaml);
   });
 
@@ -83,8 +139,16 @@ describe('loadConfigFile', () => {
     const json = file('bad.json', '{"dicom": {"aeTitles": ["THIS_TITLE_IS_TOO_LONG"]}, "logging": {}}');
     expect(loadError(json)).toBe(
       `${json}: dicom.aeTitles[0]: must be at most 16 characters (got "THIS_TITLE_IS_TOO_LONG")\n` +
-        `${json}: logging: is not a known setting (known settings here: dicom, storage, log, media)`,
+        `${json}: logging: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, http)`,
     );
+  });
+
+  it('reads an empty retainDays as null, keeping the files, where other empty settings take their defaults', () => {
+    const config = loadConfigFile(file('keep.yaml', 'storage:\n  retainDays:\n  durable:\nhttp:\n  token:\n'));
+    expect(config.storage.retainDays).toBeNull();
+    expect(config.storage.durable).toBe(true);
+    expect(config.http.token).toBeNull();
+    expect(loadConfigFile(file('no-retain.yaml', 'storage:\n  durable: true\n')).storage.retainDays).toBe(7);
   });
 
   it('reports a YAML syntax error with its line and column', () => {

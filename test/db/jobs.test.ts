@@ -36,7 +36,7 @@ describe('JobRepository', () => {
       createJ1();
       expect(jobs.get('j1')).toEqual({
         jobId: 'j1', studyInstanceUid: STUDY, robot: 'robot:a', copies: 2, copiesDone: 0, state: 'queued',
-        imagePath: null, labelPath: null, media: 'cd', createdAtMs: clock.now(), updatedAtMs: clock.now(), finishedAtMs: null,
+        imagePath: null, labelPath: null, media: 'cd', kind: 'study', reason: null, createdAtMs: clock.now(), updatedAtMs: clock.now(), finishedAtMs: null,
       });
       expect(jobs.instanceIds('j1')).toEqual(instances);
       expect(jobs.get('nope')).toBeUndefined();
@@ -115,10 +115,10 @@ describe('JobRepository', () => {
       jobs.recordDisc(disc(2, 2, 'delivered', { location: 'bin1' }));
       expect(jobs.get('j1')).toMatchObject({ copiesDone: 2, updatedAtMs: clock.now() });
       expect(jobs.discs('j1')).toEqual([
-        { discId: 'j1/1.1', jobId: 'j1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'verify', location: null, robot: 'robot:a', verifiedMd5: null, atMs: clock.now() - 2 },
-        { discId: 'j1/1.2', jobId: 'j1', copy: 1, attempt: 2, outcome: 'delivered', cause: null, location: 'bin1', robot: 'robot:a', verifiedMd5: 'd41d8cd98f00b204e9800998ecf8427e', atMs: clock.now() - 1 },
-        { discId: 'j1/2.1', jobId: 'j1', copy: 2, attempt: 1, outcome: 'interrupted', cause: null, location: null, robot: null, verifiedMd5: null, atMs: clock.now() },
-        { discId: 'j1/2.2', jobId: 'j1', copy: 2, attempt: 2, outcome: 'delivered', cause: null, location: 'bin1', robot: null, verifiedMd5: null, atMs: clock.now() },
+        { discId: 'j1/1.1', jobId: 'j1', copy: 1, attempt: 1, outcome: 'rejected', cause: 'verify', location: null, robot: 'robot:a', verifiedMd5: null, imageFile: null, atMs: clock.now() - 2 },
+        { discId: 'j1/1.2', jobId: 'j1', copy: 1, attempt: 2, outcome: 'delivered', cause: null, location: 'bin1', robot: 'robot:a', verifiedMd5: 'd41d8cd98f00b204e9800998ecf8427e', imageFile: null, atMs: clock.now() - 1 },
+        { discId: 'j1/2.1', jobId: 'j1', copy: 2, attempt: 1, outcome: 'interrupted', cause: null, location: null, robot: null, verifiedMd5: null, imageFile: null, atMs: clock.now() },
+        { discId: 'j1/2.2', jobId: 'j1', copy: 2, attempt: 2, outcome: 'delivered', cause: null, location: 'bin1', robot: null, verifiedMd5: null, imageFile: null, atMs: clock.now() },
       ]);
     });
 

@@ -7,7 +7,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../adapters/db/database.ts';
-import { InstanceIndex } from '../../adapters/db/instances.ts';
 import { JobRepository } from '../../adapters/db/jobs.ts';
 import { MIGRATIONS } from '../../adapters/db/migrations.ts';
 import { instanceRecord, tempDir } from './temp-db.ts';
@@ -17,6 +16,7 @@ const SHIPPED = [
   'f8270f4942442d3f617bfa858defb6a53917023996e5c51397f6dcd79ad9cc86',
   '24110b591306d8a78fc0807dfa1c63a3fa64139811210da925eaacbcc68fc9ab',
 ];
+// Migrations 3 and 4 have not shipped yet (issue 5 is under way): added here once they have.
 
 const NEW_TABLES = ['actor_snapshots', 'audit', 'discs', 'job_instances', 'jobs', 'studies'];
 const NEW_TRIGGERS = ['audit_no_delete', 'audit_no_update', 'discs_copy_already_delivered', 'discs_copy_beyond_job'];
@@ -40,10 +40,16 @@ function databaseAtMigration1(file: string): void {
     db.exec(MIGRATIONS[0]!);
     db.prepare('UPDATE schema_version SET version = 1').run();
   })();
-  const index = new InstanceIndex(db);
-  const first = index.add(instanceRecord(1));
-  index.add(instanceRecord(2));
-  index.addKeptApart({ ...instanceRecord(1), path: '/data/dup1.dcm' }, first);
+  // Migration 1's columns only: today's InstanceIndex writes columns later migrations added.
+  const columns = Object.keys(instanceRecord(1)).filter((key) => key !== 'contentDigest');
+  const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const insert = db.prepare(
+    `INSERT INTO instances (${columns.map(snake).join(', ')}, duplicate_of) VALUES (${columns.map((k) => `@${k}`).join(', ')}, @duplicateOf)`,
+  );
+  const add = (record: object, duplicateOf: number | null) => Number(insert.run({ ...record, duplicateOf }).lastInsertRowid);
+  const first = add(instanceRecord(1), null);
+  add(instanceRecord(2), null);
+  add({ ...instanceRecord(1), path: '/data/dup1.dcm' }, first);
   db.close();
 }
 

@@ -191,8 +191,8 @@ describe.each(SYNTAXES)('undefined-length sequences on the wire, $key (raw sende
 });
 
 // pydicom's own test files: a real-world mix (RT plan and dose, SR, ECG waveform, RGB and YBR images,
-// Big Endian MR, odd sizes). Several share SOP Instance UIDs, so each is sent on its own association
-// and its stored file is copied aside before the next one replaces it.
+// Big Endian MR, odd sizes). Several share SOP Instance UIDs, and a SOP Instance UID stored before is
+// a resend or a kept-apart duplicate (test/e2e/duplicates.test.ts), so each goes to a server of its own.
 const PYDICOM_FILES = [
   'CT_small', 'ExplVR_BigEnd', 'MR_small', 'MR_small_bigendian', 'MR_small_expb', 'MR_small_implicit', 'MR_small_padded',
   'SC_rgb_jpeg_dcmd', 'SC_rgb_small_odd', 'SC_ybr_full_422_uncompressed', 'reportsi', 'reportsi_with_empty_number_tags',
@@ -202,34 +202,33 @@ const PYDICOM_FILES = [
 const DROPPED_BY_STORESCU = '(fffc, fffc): missing from the rewritten file';
 
 describe('a real-world mix (pydicom\'s test files), each sent in its own transfer syntax', () => {
-  let server: TestServer;
   const verdicts = new Map<string, { sent: ToolResult; syntax: string; receivedSyntax?: string; comparison?: Comparison; stored?: string }>();
 
   beforeAll(async () => {
-    server = await startInteropServer({ dicom: { aeTitles: [CALLED], acceptStructuredReports: true } });
     const pairs: { name: string; original: string; rewritten: string }[] = [];
     for (const name of PYDICOM_FILES) {
       const input = fixtures.find((f) => f.name === `pydicom-${name}`);
       if (!input) throw new Error(`make_datasets.py made no pydicom-${name}`);
       if (input.pydicomReadable === false) throw new Error(`pydicom cannot read pydicom-${name} completely: it cannot be an oracle`);
       const option = SYNTAXES.find((s) => s.uid === input.transferSyntaxUid)!.option;
-      const before = new Set(server.index.all().map((r) => `${r.id}:${r.receivedAt}`));
-      const sent = await storescu(server.port, CALLED, [input.file], [option, '-aet', CALLING]);
-      const row = server.index.all().find((r) => !before.has(`${r.id}:${r.receivedAt}`));
-      const stored = row ? path.join(work, `stored-${name}.dcm`) : undefined;
-      if (row && stored) {
-        copyFileSync(row.path, stored);
-        pairs.push({ name, original: input.file, rewritten: stored });
+      const server = await startInteropServer({ dicom: { aeTitles: [CALLED], acceptStructuredReports: true } });
+      try {
+        const sent = await storescu(server.port, CALLED, [input.file], [option, '-aet', CALLING]);
+        const [row] = server.index.all();
+        // Copied aside: the server's data folder goes when it stops.
+        const stored = row ? path.join(work, `stored-${name}.dcm`) : undefined;
+        if (row && stored) {
+          copyFileSync(row.path, stored);
+          pairs.push({ name, original: input.file, rewritten: stored });
+        }
+        verdicts.set(name, { sent, stored, syntax: input.transferSyntaxUid, receivedSyntax: row?.receivedTransferSyntax });
+      } finally {
+        await server.dispose();
       }
-      verdicts.set(name, { sent, stored, syntax: input.transferSyntaxUid, receivedSyntax: row?.receivedTransferSyntax });
     }
     const comparisons = await compareDatasets(pairs.map(({ original, rewritten }) => ({ original, rewritten })));
     pairs.forEach((pair, i) => (verdicts.get(pair.name)!.comparison = comparisons[i]));
   }, 120_000);
-
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   it.each(PYDICOM_FILES)('%s: stored as the same object, read cleanly by dcmdump', async (name) => {
     const verdict = verdicts.get(name)!;

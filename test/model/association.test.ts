@@ -23,6 +23,8 @@ import {
   type AssociationParentEvent,
   type ConnectionCommand,
   type ConnectionInput,
+  type StoredInstanceFacts,
+  type StoreFinishedEvent,
 } from '../../machines/association.machine.ts';
 import type { AssociationRequest } from '../../src/dicom/negotiation.ts';
 import { createModelCoverage } from '../support/model-coverage.ts';
@@ -99,25 +101,31 @@ const REQUESTS: { name: string; request: AssociationRequest; answer: ConnectionC
 ];
 
 const STORE_STARTED = { type: 'store.started', messageId: 7, sopClassUid: CT, sopInstanceUid: '1.2.826.0.1.3680043.2.1125.1.1' } as const;
-const STORES = [
-  { name: 'success', stored: true, status: 0x0000, bytes: 524_288 },
-  { name: 'warning B007', stored: true, status: 0xb007, bytes: 1_000 },
+/** What the store recorded of a stored object; a refused one has none. */
+const FACTS: StoredInstanceFacts = {
+  instanceId: 41,
+  studyInstanceUid: '1.2.826.0.1.3680043.2.1125.1',
+  patientId: 'PID-1',
+  patientName: 'Doe^Jane',
+  patientBirthDate: '19700101',
+  callingAeTitle: 'MODALITY',
+  calledAeTitle: 'DISCROBOT',
+  receivedAtMs: 1_767_268_800_000,
+};
+const STORES: { name: string; stored: boolean; status: number; bytes: number; facts?: StoredInstanceFacts }[] = [
+  { name: 'success', stored: true, status: 0x0000, bytes: 524_288, facts: FACTS },
+  { name: 'warning B007', stored: true, status: 0xb007, bytes: 1_000, facts: { ...FACTS, instanceId: 42, duplicate: 'different' } },
   { name: 'out of resources', stored: false, status: 0xa700, bytes: 4_096 },
-].map((s) => ({
-  ...s,
-  event: {
-    type: 'store.finished',
-    messageId: 7,
-    status: s.status,
-    bytes: s.bytes,
-    sopInstanceUid: '1.2.826.0.1.3680043.2.1125.1.1',
-    studyInstanceUid: '1.2.826.0.1.3680043.2.1125.1',
-  },
-}));
+];
+const STORE_EVENTS = STORES.map((s) => {
+  const finished = { type: 'store.finished', messageId: 7, status: s.status, bytes: s.bytes, sopInstanceUid: '1.2.826.0.1.3680043.2.1125.1.1' } as const;
+  const event: StoreFinishedEvent = s.facts ? { ...finished, ...s.facts } : finished;
+  return { ...s, event };
+});
 
 const labels = new WeakMap<object, string>();
 const requestByEvent = new WeakMap<object, (typeof REQUESTS)[number]>();
-const storeByEvent = new WeakMap<object, (typeof STORES)[number]>();
+const storeByEvent = new WeakMap<object, (typeof STORE_EVENTS)[number]>();
 
 function labelled<T extends AnyEventObject>(event: T, label: string): T {
   labels.set(event, label);
@@ -131,7 +139,7 @@ const VARIANTS: Record<string, AnyEventObject[]> = {
     return event;
   }),
   'store.started': [STORE_STARTED],
-  'store.finished': STORES.map((s) => {
+  'store.finished': STORE_EVENTS.map((s) => {
     const event = labelled({ ...s.event }, `store.finished (${s.name})`);
     storeByEvent.set(event, s);
     return event;
@@ -337,8 +345,8 @@ describe('association machine: model paths', () => {
             const stored = event.type === 'store.finished' && storeByEvent.get(event)!.stored;
             const expectedToParent: AssociationParentEvent[] = [];
             if (stored) {
-              const { type: _type, ...fields } = event;
-              expectedToParent.push({ type: 'instance.stored', associationId: INPUT.id, ...(fields as Omit<typeof STORES[number]['event'], 'type'>) });
+              const { messageId, status, bytes, sopInstanceUid } = storeByEvent.get(event)!.event;
+              expectedToParent.push({ type: 'instance.stored', associationId: INPUT.id, messageId, status, bytes, sopInstanceUid, ...storeByEvent.get(event)!.facts! });
             }
             const final = FINAL.has(path(snapshot.value));
             if (final) {
@@ -363,7 +371,7 @@ describe('association machine: scenarios', () => {
   it('stores, echoes and releases: the counters and the parent see every instance', () => {
     const h = startAssociation();
     h.stimulate(VARIANTS['association.requested']![0]!);
-    for (const s of STORES) {
+    for (const s of STORE_EVENTS) {
       h.stimulate(STORE_STARTED);
       h.stimulate({ ...s.event });
     }
@@ -375,6 +383,54 @@ describe('association machine: scenarios', () => {
     expect(snapshot.context.counters).toEqual({ stored: 2, failed: 1, bytes: 525_288, echoes: 1 });
     expect(h.toParent.map((e) => e.type)).toEqual(['instance.stored', 'instance.stored', 'association.ended']);
     expect(h.commands.map((c) => c.type)).toEqual(['accept', 'release.respond']);
+  });
+
+  it('instance.stored carries exactly the facts the study actor needs, as JSON data', () => {
+    const h = startAssociation();
+    h.stimulate(VARIANTS['association.requested']![0]!);
+    h.stimulate(STORE_STARTED);
+    const resend = { ...STORE_EVENTS[0]!.event, ...FACTS, duplicate: 'same' as const };
+    // What an adapter might carry besides (paths, buffers) must not reach the parent.
+    h.stimulate({ ...resend, path: '/data/store/x.dcm', raw: Buffer.from([1, 2]) });
+    const [stored] = h.toParent;
+    expect(stored).toEqual({
+      type: 'instance.stored',
+      associationId: INPUT.id,
+      messageId: 7,
+      status: 0x0000,
+      bytes: 524_288,
+      sopInstanceUid: STORE_STARTED.sopInstanceUid,
+      instanceId: 41,
+      studyInstanceUid: FACTS.studyInstanceUid,
+      patientId: 'PID-1',
+      patientName: 'Doe^Jane',
+      patientBirthDate: '19700101',
+      duplicate: 'same',
+      callingAeTitle: 'MODALITY',
+      calledAeTitle: 'DISCROBOT',
+      receivedAtMs: FACTS.receivedAtMs,
+    });
+    expect(JSON.parse(JSON.stringify(stored))).toStrictEqual(stored);
+  });
+
+  it('a first arrival has no duplicate field at all, so it survives JSON unchanged', () => {
+    const h = startAssociation();
+    h.stimulate(VARIANTS['association.requested']![0]!);
+    h.stimulate(STORE_STARTED);
+    h.stimulate({ ...STORE_EVENTS[0]!.event, duplicate: undefined });
+    const [stored] = h.toParent;
+    expect(stored).toBeDefined();
+    expect(Object.keys(stored!)).not.toContain('duplicate');
+    expect(JSON.parse(JSON.stringify(stored))).toStrictEqual(stored);
+  });
+
+  it('a stored status without the store\'s facts is counted but not reported: no study could place it', () => {
+    const h = startAssociation();
+    h.stimulate(VARIANTS['association.requested']![0]!);
+    h.stimulate(STORE_STARTED);
+    h.stimulate({ type: 'store.finished', messageId: 7, status: 0x0000, bytes: 10, sopInstanceUid: STORE_STARTED.sopInstanceUid });
+    expect(h.actor.getSnapshot().context.counters).toEqual({ stored: 1, failed: 0, bytes: 10, echoes: 0 });
+    expect(h.toParent).toEqual([]);
   });
 
   it('an echo restarts the idle timer', () => {
@@ -395,7 +451,7 @@ describe('association machine: scenarios', () => {
     h.stimulate(STORE_STARTED);
     h.actor.send({ type: 'shutdown.requested' });
     h.clock.increment(TIMERS.shutdownGraceMs - 1);
-    h.stimulate({ ...STORES[0]!.event });
+    h.stimulate({ ...STORE_EVENTS[0]!.event });
     expect(h.actor.getSnapshot().value).toBe('aborted');
     expect(h.actor.getSnapshot().context.counters.stored).toBe(1);
     expect(h.toParent.map((e) => e.type)).toEqual(['instance.stored', 'association.ended']);
@@ -428,7 +484,7 @@ describe('association machine: scenarios', () => {
     ).start();
     sendBack!({ type: 'association.requested', request: rq({}) });
     sendBack!(STORE_STARTED);
-    sendBack!({ ...STORES[0]!.event });
+    sendBack!({ ...STORE_EVENTS[0]!.event });
     sendBack!({ type: 'peer.aborted', source: 2, reason: 1 });
     expect(actor.getSnapshot().status).toBe('done');
     expect(actor.getSnapshot().context.outcome).toEqual({ state: 'aborted', reason: 'peer aborted (source 2, reason 1)' });

@@ -207,9 +207,12 @@ class Oracle {
         this.record('cancelled');
         return { commands: [cancel], to: 'cancelled' };
       }
-      case 'job.interrupted':
+      case 'job.interrupted': {
+        // At the robot the disc is cancelled there too: a robot that comes back with it must not deliver it.
+        const commands: RobotPortCommand[] = atRobot && this.current ? [{ type: 'disc.cancel', discId: this.current.discId }] : [];
         this.record('interrupted');
-        return { commands: [], to: from === 'cancelling' ? 'cancelled' : 'interrupted' };
+        return { commands, to: from === 'cancelling' ? 'cancelled' : 'interrupted' };
+      }
     }
 
     const robotEvent = event as RobotPortEvent;

@@ -68,7 +68,7 @@ function startPublisherWithRobots() {
   const master = fromPromise<MasteredImage, MasterInput>(() => new Promise(() => undefined));
   const publisher = createActor(publisherMachine.provide({
     actors: { robot: robotMachine.provide({ actors: { link, recorder } }), discJob: discJobMachine.provide({ actors: { master } }) },
-  }), { systemId: 'publisher', inspect: log.inspect }).start();
+  }), { systemId: 'publisher', input: {}, inspect: log.inspect }).start();
   return { publisher, log, linkCommands };
 }
 
@@ -84,6 +84,7 @@ function startPublisher() {
   });
   const publisher = createActor(publisherMachine.provide({ actors: { association: associationMachine.provide({ actors: { connection } }) } }), {
     systemId: 'publisher',
+    input: {},
     inspect: (event) => coverage.inspect(event),
   }).start();
   const open = (id: string) => publisher.send({ type: 'connection.opened', associationId: id, input: input(id) });

@@ -362,7 +362,8 @@ function startRobot(input: RobotInput = INPUT) {
   const job = createActor(
     fromCallback<AnyEventObject>(({ receive }) => {
       receive((event) => {
-        if (event.type.startsWith('xstate.')) return;
+        // The robot's parent also hears robot.available / robot.unavailable (the publisher's dispatch, tested there).
+        if (event.type.startsWith('xstate.') || event.type.startsWith('robot.')) return;
         toJob.push(event as RobotPortEvent);
         observe({ to: 'job', jobId: JOB, event: event as RobotPortEvent });
       });

@@ -4,8 +4,9 @@
 // step is checked against an oracle written from the study's rules (where every instance is
 // counted, when the study holds and why, which disc request goes to the parent, what the timer
 // waits for), not read from the machine. Scenarios then tell the behaviour: the moving quiet
-// period, each hold reason with release and split, late arrivals under both policies, a restore
-// in settling that keeps its deadline, and a context that does not grow with the study.
+// period, each hold reason with release and split, an operator's hold in every state, late
+// arrivals under both policies, a restore in settling that keeps its deadline, and a context that
+// does not grow with the study.
 // afterAll fails on any state or transition no test exercised.
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,7 +63,8 @@ const NO_ID: ArrivingInstance = { ...JANE, patientId: null };
 /** Every patient value the stimuli carry: none may appear in a hold reason. */
 const PATIENT_WORDS = ['PAT-001', 'PAT-002', 'DOE', 'JANE', 'JANET', 'ROE', 'RICHARD', '19700101', '19800202'];
 
-const SAFETY_ORDER: StudyHoldCode[] = ['no-patient-id', 'study-under-two-patients', 'demographics-disagree', 'duplicate-sop-different-content', 'late-arrivals'];
+/** The order reasons are shown in: safety findings, then the route's late-arrival policy, then a person's hold. */
+const REASON_ORDER: StudyHoldCode[] = ['no-patient-id', 'study-under-two-patients', 'demographics-disagree', 'duplicate-sop-different-content', 'late-arrivals', 'operator'];
 const JOB_FAILED = 'the disc job failed';
 
 // ---- the harness: a real study, a parent that records, a deadline the test settles ----------------
@@ -253,6 +255,9 @@ class Oracle {
       case 'study.split':
         this.split(event as Extract<StudyEvent, { type: 'study.split' }>);
         break;
+      case 'study.hold':
+        this.operatorHold();
+        break;
       case 'job.started':
         this.jobId = event.jobId as string;
         this.failure = null;
@@ -300,6 +305,13 @@ class Oracle {
     }
   }
 
+  /** A person holds the study, whatever it is doing; only a disc in the making is let finish first. */
+  private operatorHold(): void {
+    if (this.state === 'publishing') this.pending.add('operator');
+    else if (this.state === 'held') this.holds.add('operator');
+    else this.hold(['operator']);
+  }
+
   private jobEnded(e: Extract<StudyEvent, { type: 'job.finished' }>): void {
     if (this.state === 'queued') {
       if (e.ok) return;
@@ -329,6 +341,7 @@ class Oracle {
     this.patients = new Map();
     const unsafe = new Set<StudyHoldCode>();
     for (const fact of facts) this.judge(fact).forEach((code) => unsafe.add(code));
+    // Still unsafe: held for what is left, and late arrivals as before; the split ends an operator's hold.
     if (unsafe.size > 0) {
       const late = this.holds.has('late-arrivals');
       this.holds = new Set(unsafe);
@@ -393,6 +406,7 @@ function eventsFor(snapshot: Snapshot): AnyEventObject[] {
         return snapshot.matches('held') ? HELD_ARRIVALS : ARRIVALS;
       case 'study.releaseNow':
       case 'study.release':
+      case 'study.hold':
         return [{ type }];
       case 'study.split':
         return SPLITS.map((s) => labelled({ type, resolution: resolution(s.facts, s.unpublished, T0) }, s.name));
@@ -524,7 +538,7 @@ for (const followUp of ['followUpDisc', 'holdJob'] as const) {
                 jobId: oracle.jobId,
                 failure: oracle.failure,
               });
-              expect(c.holdReasons.map((r) => r.code), `hold reasons ${what}`).toEqual(SAFETY_ORDER.filter((code) => oracle.holds.has(code)));
+              expect(c.holdReasons.map((r) => r.code), `hold reasons ${what}`).toEqual(REASON_ORDER.filter((code) => oracle.holds.has(code)));
               expect(sameMembers(c.pendingHolds, oracle.pending), `pending holds ${what}: ${c.pendingHolds}`).toBe(true);
               if (snapshot.matches('held')) expect(c.holdReasons.length).toBeGreaterThan(0);
               else expect(c.holdReasons).toEqual([]);
@@ -743,6 +757,200 @@ describe('study machine: patient-safety holds', () => {
     expect(typesSent(h)).toEqual(['study.completed', 'study.held']);
     h.send({ type: 'study.release' });
     expect(h.toParent.at(-1)).toEqual({ type: 'study.followUp', studyUid: STUDY, lateArrivals: 1 });
+  });
+});
+
+const OPERATOR = { code: 'operator', message: 'held by an operator for review' } as const;
+const codes = (h: Harness) => h.study.getSnapshot().context.holdReasons.map((r) => r.code);
+
+describe("study machine: an operator's hold", () => {
+  it('collecting: a study with nothing yet is held, so that what comes later is not published unseen', () => {
+    const h = startStudy(FOLLOW_UP);
+    h.send({ type: 'study.hold' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.toParent).toEqual([{ type: 'study.held', studyUid: STUDY, reasons: [OPERATOR] }]);
+    h.instance(JANE);
+    h.instance(JANE);
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.live()).toEqual([]);
+    expect(h.study.getSnapshot().context).toMatchObject({ unpublished: 2, holdReasons: [OPERATOR] });
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('queued');
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 2 });
+  });
+
+  it('collecting: released with nothing collected, the study collects again and asks for no disc', () => {
+    const h = startStudy(FOLLOW_UP);
+    h.send({ type: 'study.hold' });
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('collecting');
+    expect(h.study.getSnapshot().context.holdReasons).toEqual([]);
+    expect(typesSent(h)).toEqual(['study.held']);
+  });
+
+  it('settling: the quiet period stops; a release publishes at once', () => {
+    const h = startStudy(FOLLOW_UP);
+    h.instance(JANE);
+    h.instance(JANE);
+    expect(h.live()).toHaveLength(1);
+    h.send({ type: 'study.hold' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.live()).toEqual([]);
+    expect(h.toParent).toEqual([{ type: 'study.held', studyUid: STUDY, reasons: [OPERATOR] }]);
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('queued');
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 2 });
+  });
+
+  it('queued: the job not started yet is withdrawn; its instances wait again, and a release asks for the disc again', async () => {
+    const h = await queuedStudy(FOLLOW_UP, 3);
+    h.send({ type: 'study.hold' });
+    const snapshot = h.study.getSnapshot();
+    expect(snapshot.value).toBe('held');
+    expect(snapshot.context).toMatchObject({ unpublished: 3, inJob: 0, jobId: null, holdReasons: [OPERATOR] });
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.held', studyUid: STUDY, reasons: [OPERATOR] });
+    // The withdrawn job may still report; the study has no job any more.
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    h.send({ type: 'study.release' });
+    expect(typesSent(h)).toEqual(['study.completed', 'study.held', 'study.completed']);
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 3 });
+  });
+
+  it('publishing: the disc being made is not stopped; the study is held when its job ends, once however often it was asked', async () => {
+    const h = await queuedStudy(FOLLOW_UP, 2);
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    h.send({ type: 'study.hold' });
+    h.send({ type: 'study.hold' });
+    expect(h.study.getSnapshot().value).toBe('publishing');
+    expect(h.study.getSnapshot().context).toMatchObject({ pendingHolds: ['operator'], holdReasons: [], inJob: 2 });
+    expect(typesSent(h)).toEqual(['study.completed']);
+    // Another job's end is not this study's.
+    h.send({ type: 'job.finished', jobId: 'job-stale', ok: true });
+    expect(h.study.getSnapshot().value).toBe('publishing');
+    h.send({ type: 'job.finished', jobId: 'job-1', ok: true });
+    const snapshot = h.study.getSnapshot();
+    expect(snapshot.value).toBe('held');
+    expect(snapshot.context).toMatchObject({ onDisc: 2, inJob: 0, unpublished: 0, pendingHolds: [], holdReasons: [OPERATOR] });
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.held', studyUid: STUDY, reasons: [OPERATOR] });
+    // Everything is on a disc: a release asks for none.
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('published');
+    expect(typesSent(h)).toEqual(['study.completed', 'study.held']);
+  });
+
+  it('publishing: a job that fails after the hold leaves the study held, with the failure and its instances to publish', async () => {
+    const h = await queuedStudy(FOLLOW_UP, 2);
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    h.send({ type: 'study.hold' });
+    h.send({ type: 'job.finished', jobId: 'job-1', ok: false, reason: 'disc job-1/1.1 rejected (verify)' });
+    const snapshot = h.study.getSnapshot();
+    expect(snapshot.value).toBe('held');
+    expect(snapshot.context).toMatchObject({ onDisc: 0, inJob: 0, unpublished: 2, jobId: null, failure: 'disc job-1/1.1 rejected (verify)' });
+    h.send({ type: 'study.release' });
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 2 });
+  });
+
+  it('published: held; later instances wait for the person, and a release puts them on a follow-up disc', async () => {
+    const h = await publishedStudy(FOLLOW_UP, 2);
+    h.send({ type: 'study.hold' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.held', studyUid: STUDY, reasons: [OPERATOR] });
+    // Under followUpDisc a late arrival would start a follow-up at once; held, it waits.
+    h.instance(JANE);
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.live()).toEqual([]);
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('queued');
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.followUp', studyUid: STUDY, lateArrivals: 1 });
+  });
+
+  it('failed: held instead of retried; the failed job is withdrawn and its instances wait again', async () => {
+    const h = await queuedStudy(FOLLOW_UP, 2);
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    h.send({ type: 'job.finished', jobId: 'job-1', ok: false });
+    expect(h.study.getSnapshot().value).toBe('failed');
+    h.send({ type: 'study.hold' });
+    const snapshot = h.study.getSnapshot();
+    expect(snapshot.value).toBe('held');
+    expect(snapshot.context).toMatchObject({ unpublished: 2, inJob: 0, jobId: null, holdReasons: [OPERATOR] });
+    // A retry of the withdrawn job does not reach a held study.
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    h.send({ type: 'study.release' });
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 2 });
+  });
+
+  it('held: the operator joins the reasons after the safety findings, once, and is not announced again', () => {
+    const h = startStudy(FOLLOW_UP);
+    h.instance(JANE);
+    h.instance(RICHARD);
+    h.send({ type: 'study.hold' });
+    h.send({ type: 'study.hold' });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(h.study.getSnapshot().context.holdReasons).toEqual([
+      { code: 'study-under-two-patients', message: 'the Study Instance UID (0020,000D) arrived under 2 different Patient IDs (0010,0020)' },
+      OPERATOR,
+    ]);
+    expect(typesSent(h)).toEqual(['study.held']);
+    // A finding after the hold still comes before it.
+    h.instance(NO_ID);
+    expect(codes(h)).toEqual(['no-patient-id', 'study-under-two-patients', 'operator']);
+    h.send({ type: 'study.release' });
+    expect(h.study.getSnapshot().value).toBe('queued');
+    expect(h.study.getSnapshot().context.holdReasons).toEqual([]);
+  });
+
+  it('the order is safety findings, late arrivals, operator, whatever order they came in', async () => {
+    const h = await queuedStudy(HOLD_JOB, 2);
+    h.send({ type: 'job.started', jobId: 'job-1' });
+    h.send({ type: 'study.hold' });
+    h.instance(JANE);
+    h.instance(RICHARD);
+    expect(h.study.getSnapshot().context.pendingHolds).toEqual(['operator', 'late-arrivals', 'study-under-two-patients']);
+    h.send({ type: 'job.finished', jobId: 'job-1', ok: true });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(codes(h)).toEqual(['study-under-two-patients', 'late-arrivals', 'operator']);
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.held', studyUid: STUDY, reasons: h.study.getSnapshot().context.holdReasons });
+  });
+
+  it('a split ends the operator\'s hold: what is left settles when it is safe', async () => {
+    const h = startStudy(FOLLOW_UP);
+    h.instance(JANE);
+    h.instance(JANE);
+    h.send({ type: 'study.hold' });
+    const at = h.now() + 60_000;
+    h.send({ type: 'study.split', resolution: { unpublished: 1, safety: summariseSafety([JANE]), at } });
+    expect(h.study.getSnapshot().value).toBe('settling');
+    expect(h.study.getSnapshot().context.holdReasons).toEqual([]);
+    expect(h.live().map((t) => t.input.at)).toEqual([at + QUIET_MS]);
+    await h.fireDeadline();
+    expect(h.toParent.at(-1)).toEqual({ type: 'study.completed', studyUid: STUDY, instances: 1 });
+  });
+
+  it('a split that leaves findings keeps them and late arrivals, not the operator', async () => {
+    const h = await queuedStudy(HOLD_JOB, 2);
+    h.instance(JANE);
+    h.send({ type: 'study.hold' });
+    h.instance(NO_ID);
+    expect(codes(h)).toEqual(['no-patient-id', 'late-arrivals', 'operator']);
+    h.send({ type: 'study.split', resolution: { unpublished: 2, safety: summariseSafety([JANE, RICHARD]), at: h.now() } });
+    expect(h.study.getSnapshot().value).toBe('held');
+    expect(codes(h)).toEqual(['study-under-two-patients', 'late-arrivals']);
+  });
+
+  it('a study held by an operator restores held, with the reason, and is released as before', () => {
+    const h = startStudy(FOLLOW_UP);
+    h.instance(JANE);
+    h.send({ type: 'study.hold' });
+    const persisted = JSON.parse(JSON.stringify(h.study.getPersistedSnapshot()));
+    const sent: StudyParentEvent[] = [];
+    const restored = createActor(studyMachine, { snapshot: persisted, input: FOLLOW_UP, parent: recordingParent(sent) }).start();
+    expect(restored.getSnapshot().value).toBe('held');
+    expect(restored.getSnapshot().context.holdReasons).toEqual([OPERATOR]);
+    expect(sent).toEqual([]);
+    restored.send({ type: 'study.release' });
+    expect(sent).toEqual([{ type: 'study.completed', studyUid: STUDY, instances: 1 }]);
   });
 });
 

@@ -24,6 +24,10 @@ export async function startServer(overrides: { dicom?: DicomOverrides; storage?:
     dicom: { ...defaults.dicom, listeners: [{ host: '127.0.0.1', port: 0 }], ...overrides.dicom },
     storage: { ...defaults.storage, data: dataDir, reserveBytes: 0, ...overrides.storage },
     log: { ...defaults.log, level: 'debug' },
+    // Any free port: tests run side by side.
+    http: { ...defaults.http, listen: '127.0.0.1:0' },
+    // A simulated robot without motion time: storage tests do not wait on it.
+    robots: [{ name: 'robot1', kind: 'sim', model: 'DP-4100', timeScale: 0 }],
   };
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });

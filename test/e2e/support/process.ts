@@ -30,7 +30,9 @@ export interface CliProcess {
 
 /** Runs `node bin/discrobot.js ...args`, optionally through a prefix such as setpriv. */
 export function startCli(args: string[], options: { prefix?: string[] } = {}): CliProcess {
-  const command = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+  // The HTTP API on any free port unless the test chose one: tests run side by side.
+  const withHttp = args[0] === 'serve' && !args.includes('--http') ? [...args, '--http', '127.0.0.1:0'] : args;
+  const command = [...(options.prefix ?? []), process.execPath, BIN, ...withHttp];
   const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,0 +1,146 @@
+// The HTTP server of the publisher API (node:http): guards every request (Host check without a
+// token, bearer token with one), routes it to the PublisherApi, and answers JSON. A failure inside
+// the publisher is a 500 and an error log line; one log line per request names method, path (no
+// query: it may hold patient names), status and duration, and never patient data.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { PublisherApi } from '../../src/api/publisher-api.ts';
+import { bearerCheck } from './auth.ts';
+import { HttpError } from './http-error.ts';
+import { readJsonBody } from './json-body.ts';
+import { assertLoopbackHost, isLoopbackAddress, localRequestCheck } from './local-guard.ts';
+import { publisherRoutes, type Reply, type RequestContext } from './publisher-routes.ts';
+import { operatorFrom, splitTarget } from './request-input.ts';
+import { sendJson } from './respond.ts';
+import { Router } from './router.ts';
+
+export interface ApiServerOptions {
+  api: PublisherApi;
+  listen: { host: string; port: number };
+  /** Every request must carry `Authorization: Bearer <token>`; null allows loopback addresses only. */
+  token: string | null;
+  logger: Logger;
+}
+
+export interface RunningApiServer {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  address: { host: string; port: number };
+  /** Stops accepting, lets requests in flight finish (briefly), then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for requests in flight before it cuts their connections. */
+const CLOSE_GRACE_MS = 3_000;
+
+type RequestGuard = (headers: IncomingMessage['headers']) => void;
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const { api, listen, token, logger } = options;
+  if (token === null) assertLoopbackHost(listen.host);
+  const authenticate = token === null ? null : bearerCheck(token);
+  const router = new Router(publisherRoutes(api));
+  let guard: RequestGuard = () => {
+    throw new HttpError(503, 'the server is starting');
+  };
+
+  // requireHostHeader off: the local-request guard answers a missing Host itself (421), and behind
+  // a token a Host is not needed.
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, requireHostHeader: false }, (req, res) => {
+    void handle(req, res, { router, guard, authenticate, logger });
+  });
+  const address = await listenOn(server, listen);
+  if (token === null && !isLoopbackAddress(address.host)) {
+    // "localhost" resolved to something else: defence in depth, never serve beyond this machine.
+    await new Promise((resolve) => server.close(resolve));
+    assertLoopbackHost(address.host);
+  }
+  guard = token === null ? localRequestCheck(listen.host, address.port) : () => {};
+  server.on('error', (err) => logger.error({ err }, 'HTTP API server error'));
+
+  const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  logger.info({ url, authenticated: token !== null }, 'HTTP API listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    address,
+    close: () => (closing ??= closeServer(server)),
+  };
+}
+
+function listenOn(server: http.Server, listen: { host: string; port: number }): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`the HTTP API cannot listen on ${listen.host}:${listen.port}: ${err.code ?? err.message}`, { cause: err })));
+    server.listen({ host: listen.host, port: listen.port }, () => {
+      const info = server.address() as AddressInfo;
+      resolve({ host: info.address, port: info.port });
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    cut.unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+interface Handling {
+  router: Router<RequestContext, Promise<Reply>>;
+  guard: RequestGuard;
+  authenticate: RequestGuard | null;
+  logger: Logger;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, { router, guard, authenticate, logger }: Handling): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? '';
+  const target = req.url ?? '';
+  const path = target.split('?')[0]!;
+  let status: number;
+  try {
+    const reply = await answer(req, method, target, router, guard, authenticate);
+    sendJson(res, reply.status, reply.body);
+    status = reply.status;
+  } catch (err) {
+    status = sendError(res, err, { method, path, logger });
+  }
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  logger.info({ method, path, status, ms }, 'HTTP API request');
+}
+
+async function answer(
+  req: IncomingMessage,
+  method: string,
+  target: string,
+  router: Router<RequestContext, Promise<Reply>>,
+  guard: RequestGuard,
+  authenticate: RequestGuard | null,
+): Promise<Reply> {
+  guard(req.headers);
+  authenticate?.(req.headers);
+  const { rawPath, query } = splitTarget(target);
+  const { route, params } = router.match(method, rawPath);
+  return route.handle({ query, operator: () => operatorFrom(req.headers), body: () => readJsonBody(req) }, params);
+}
+
+/** Answers an HttpError as itself and anything else as a 500 with a log line; returns the status. */
+function sendError(res: ServerResponse, err: unknown, where: { method: string; path: string; logger: Logger }): number {
+  const known = err instanceof HttpError ? err : null;
+  if (!known) where.logger.error({ err, method: where.method, path: where.path }, 'HTTP API request failed inside the publisher');
+  const status = known?.status ?? 500;
+  if (res.headersSent) {
+    res.destroy();
+    return status;
+  }
+  const headers = { ...known?.headers, ...(known?.closeConnection ? { Connection: 'close' } : {}) };
+  sendJson(res, status, { error: known?.message ?? 'internal error' }, headers);
+  return status;
+}

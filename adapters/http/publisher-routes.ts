@@ -1,0 +1,101 @@
+// The endpoints of the publisher API: each one translates a request into one call of the
+// PublisherApi contract and its answer into JSON. No logic of the publisher lives here.
+import type { ActionResult, Operator, PublisherApi } from '../../src/api/publisher-api.ts';
+import { MAX_COPIES } from '../../src/config/defaults.ts';
+import { bodyObject, optionalCount, requiredText, requiredTextList } from './body-fields.ts';
+import { HttpError } from './http-error.ts';
+import { optionalLimit, optionalParam } from './request-input.ts';
+import type { Route } from './router.ts';
+
+/** What a handler may ask of the request; the body and the operator are read only when asked for. */
+export interface RequestContext {
+  query: URLSearchParams;
+  operator(): Operator;
+  body(): Promise<unknown>;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export type PublisherRoute = Route<RequestContext, Promise<Reply>>;
+
+export const MAX_HOLD_REASON_LENGTH = 500;
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+function found<T>(view: T | undefined, what: string): Reply {
+  if (view === undefined) throw new HttpError(404, `no such ${what}`);
+  return ok(view);
+}
+
+function actionReply(result: ActionResult): Reply {
+  if (result.ok) return ok(result.jobId === undefined ? { ok: true } : { ok: true, jobId: result.jobId });
+  if (!Number.isInteger(result.status) || result.status < 400 || result.status > 499) {
+    throw new Error(`the publisher API refused an action with status ${String(result.status)}, not a 4xx status`);
+  }
+  throw new HttpError(result.status, result.error);
+}
+
+/** An action endpoint: the operator, then the body checked against the fields it knows. */
+function action(
+  pattern: string,
+  fields: readonly string[],
+  act: (params: Record<string, string>, by: Operator, body: Record<string, unknown>) => ActionResult,
+): PublisherRoute {
+  return {
+    method: 'POST',
+    pattern,
+    async handle(context, params) {
+      const by = context.operator();
+      const body = bodyObject(await context.body(), fields);
+      return actionReply(await act(params, by, body));
+    },
+  };
+}
+
+function listFilter(query: URLSearchParams): { state?: string; q?: string } {
+  const state = optionalParam(query, 'state');
+  const q = optionalParam(query, 'q');
+  return { ...(state === undefined ? {} : { state }), ...(q === undefined ? {} : { q }) };
+}
+
+export function publisherRoutes(api: PublisherApi): PublisherRoute[] {
+  return [
+    { method: 'GET', pattern: '/api/health', handle: async () => ok({ ok: true }) },
+
+    { method: 'GET', pattern: '/api/studies', handle: async ({ query }) => ok({ studies: await api.listStudies(listFilter(query)) }) },
+    { method: 'GET', pattern: '/api/studies/:uid', handle: async (_, { uid }) => found(await api.getStudy(uid!), `study ${uid}`) },
+    action('/api/studies/:uid/release-now', [], ({ uid }, by) => api.releaseStudyNow(uid!, by)),
+    action('/api/studies/:uid/hold', ['reason'], ({ uid }, by, body) =>
+      api.holdStudy(uid!, by, requiredText(body, 'reason', MAX_HOLD_REASON_LENGTH))),
+    action('/api/studies/:uid/release', [], ({ uid }, by) => api.releaseStudy(uid!, by)),
+    action('/api/studies/:uid/split', ['sopInstanceUids'], ({ uid }, by, body) =>
+      api.splitStudy(uid!, { sopInstanceUids: requiredTextList(body, 'sopInstanceUids') }, by)),
+
+    { method: 'GET', pattern: '/api/jobs', handle: async ({ query }) => ok({ jobs: await api.listJobs(listFilter(query)) }) },
+    { method: 'GET', pattern: '/api/jobs/:id', handle: async (_, { id }) => found(await api.getJob(id!), `job ${id}`) },
+    action('/api/jobs/:id/cancel', [], ({ id }, by) => api.cancelJob(id!, by)),
+    action('/api/jobs/:id/retry', [], ({ id }, by) => api.retryJob(id!, by)),
+    action('/api/jobs/:id/reburn', ['copies'], ({ id }, by, body) => {
+      const copies = optionalCount(body, 'copies', MAX_COPIES);
+      return copies === undefined ? api.reburnJob(id!, by) : api.reburnJob(id!, by, copies);
+    }),
+    action('/api/jobs/:id/reprint', [], ({ id }, by) => api.reprintLabel(id!, by)),
+
+    { method: 'GET', pattern: '/api/robots', handle: async () => ok({ robots: await api.listRobots() }) },
+    action('/api/robots/:name/clear-error', [], ({ name }, by) => api.clearRobotError(name!, by)),
+
+    {
+      method: 'GET',
+      pattern: '/api/audit',
+      handle: async ({ query }) => {
+        const subject = optionalParam(query, 'subject');
+        const limit = optionalLimit(query, 'limit');
+        const filter = { ...(subject === undefined ? {} : { subject }), ...(limit === undefined ? {} : { limit }) };
+        return ok({ audit: await api.audit(filter) });
+      },
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+// The database's side of the API views: studies with the patient keys of their instances, a
+// study's instance rows, and search by patient name, Patient ID or accession number. Read-only SQL.
+import type { Db } from '../../adapters/db/database.ts';
+import type { InstanceView } from '../api/publisher-api.ts';
+import type { InstanceFacts } from '../study/patient-safety.ts';
+
+export interface StudyKeys {
+  studyInstanceUid: string;
+  patientId: string | null;
+  patientName: string | null;
+  accessionNumber: string | null;
+  studyDate: string | null;
+  studyDescription: string | null;
+  instances: number;
+  purged: boolean;
+}
+
+export class PublisherViews {
+  private readonly keysStatement;
+  private readonly instancesStatement;
+  private readonly factsStatement;
+  private readonly matchingStatement;
+
+  constructor(db: Db) {
+    // The first instance's keys name the study (a study of two patients is held, and shows both in its detail).
+    this.keysStatement = db.prepare(
+      `SELECT study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName, accession_number AS accessionNumber,
+         study_date AS studyDate, study_description AS studyDescription, count(*) AS instances, max(purged_at_ms IS NOT NULL) AS purged
+       FROM (SELECT * FROM instances ORDER BY id) GROUP BY study_instance_uid`,
+    );
+    this.instancesStatement = db.prepare(
+      `SELECT id, sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid, series_instance_uid AS seriesInstanceUid, patient_id AS patientId,
+         patient_name AS patientName, patient_birth_date AS patientBirthDate, modality, calling_ae_title AS callingAeTitle, received_at AS receivedAt,
+         job_id AS jobId, duplicate_of AS duplicateOf
+       FROM instances WHERE study_instance_uid = ? ORDER BY id`,
+    );
+    this.factsStatement = db.prepare(
+      `SELECT sop_instance_uid AS sopInstanceUid, study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName,
+         patient_birth_date AS patientBirthDate, coalesce(content_digest, 'row ' || id) AS contentDigest
+       FROM instances WHERE study_instance_uid = ? ORDER BY id`,
+    );
+    this.matchingStatement = db.prepare(
+      `SELECT DISTINCT study_instance_uid AS uid FROM instances
+       WHERE patient_name LIKE @q ESCAPE '\\' OR patient_id LIKE @q ESCAPE '\\' OR accession_number LIKE @q ESCAPE '\\'`,
+    );
+  }
+
+  studyKeys(): Map<string, StudyKeys> {
+    const rows = this.keysStatement.all() as (Omit<StudyKeys, 'purged'> & { purged: number })[];
+    return new Map(rows.map((row) => [row.studyInstanceUid, { ...row, purged: row.purged === 1 }]));
+  }
+
+  instances(studyUid: string): InstanceView[] {
+    return this.instancesStatement.all(studyUid) as InstanceView[];
+  }
+
+  /** For checkStudy(): a row stored before content digests counts as different from every other. */
+  facts(studyUid: string): InstanceFacts[] {
+    return this.factsStatement.all(studyUid) as InstanceFacts[];
+  }
+
+  /** Study UIDs whose patient name, Patient ID or accession number contains q (case-insensitive for ASCII). */
+  studiesMatching(q: string): Set<string> {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return new Set((this.matchingStatement.all({ q: pattern }) as { uid: string }[]).map((row) => row.uid));
+  }
+}
