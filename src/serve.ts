@@ -161,7 +161,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
     }),
     {
       systemId: 'publisher',
-      input: { routes: publisherRoutes(config), nextJobNumber: records.nextJobNumber() },
+      input: { routes: publisherRoutes(config), nextJobNumber: records.nextJobNumber(), failoverAfterMs: config.publishing.failoverAfterSeconds * 1000 },
       inspect: (event) => {
         persistence.inspect(event);
         if (event.type !== '@xstate.snapshot') return;

@@ -100,6 +100,10 @@ export const DEFAULT_SETTINGS = {
     },
   ],
   robots: [{ name: 'robot1', kind: 'sim', model: DEFAULT_SIM_MODEL, timeScale: DEFAULT_TIME_SCALE }],
+  publishing: {
+    /** A robot unavailable (offline or in error) this long gives its job to another robot that may take it. */
+    failoverAfterSeconds: 120,
+  },
   http: {
     /** Loopback only by default: the API releases and cancels jobs, so it stays on this host. */
     listen: '127.0.0.1:8080',

@@ -351,6 +351,10 @@ const httpSchema = section(httpShape).superRefine((http, ctx) => {
 
 // ---- the whole file ----------------------------------------------------------------------------
 
+const publishingShape = {
+  failoverAfterSeconds: seconds().default(DEFAULT_SETTINGS.publishing.failoverAfterSeconds),
+};
+
 const configShape = {
   dicom: dicomSchema.prefault({}),
   storage: section(storageShape).prefault({}),
@@ -358,6 +362,7 @@ const configShape = {
   media: section(mediaShape).prefault({}),
   routes: routesSchema.prefault(() => DEFAULT_SETTINGS.routes.map((r) => ({ ...r, match: { ...r.match }, robots: [...r.robots] }))),
   robots: robotsSchema.prefault(() => DEFAULT_SETTINGS.robots.map((r) => ({ ...r }))),
+  publishing: section(publishingShape).prefault({}),
   http: httpSchema.prefault({}),
 };
 
@@ -396,6 +401,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'routes[]': Object.keys(routeShape),
   'routes[].match': Object.keys(matchShape),
   'robots[]': Object.keys(robotShape),
+  publishing: Object.keys(publishingShape),
   http: Object.keys(httpShape),
 };
 

@@ -139,6 +139,7 @@ const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> =
     flag: '`--quiet-period` (every route)',
   },
   robots: { meaning: 'The disc robots: kind sim (model, timeScale) or serial (path).', flag: '`--robot sim:MODEL|serial:PATH` (repeatable), `--time-scale`' },
+  'publishing.failoverAfterSeconds': { meaning: 'A robot unavailable (offline or in error) this long gives its job to another robot that may take it; its disc there is cancelled and never counts.' },
   'http.listen': { meaning: 'ADDRESS:PORT of the HTTP API ([::1]:8080 for IPv6); loopback by default.', flag: '`--http`' },
   'http.token': { meaning: 'Bearer token of the HTTP API; required (at least 16 characters) when http.listen is not a loopback address.' },
   'dicom.listeners': {

@@ -62,6 +62,7 @@ describe('embedded defaults', () => {
         },
       ],
       robots: [{ name: 'robot1', kind: 'sim', model: 'DP-4100', timeScale: 1 }],
+      publishing: { failoverAfterSeconds: 120 },
       http: { listen: '127.0.0.1:8080', token: null },
     });
   });

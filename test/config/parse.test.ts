@@ -30,7 +30,7 @@ describe('parseConfig rejects', () => {
   it('unknown keys at every level, listing the known ones', () => {
     expect(problemsOf({ dicom: { listner: [] }, extra: true })).toEqual([
       'config.yaml: dicom.listner: is not a known setting (known settings here: listeners, aeTitles, acceptStructuredReports, maxPduLength, artimTimeoutSeconds, idleTimeoutSeconds, releaseTimeoutSeconds, shutdownGraceSeconds, maxAssociationPduBytes)',
-      'config.yaml: extra: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, http)',
+      'config.yaml: extra: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, publishing, http)',
     ]);
     expect(problemsOf({ dicom: { listeners: [{ port: 104, tls: {} }] } })).toEqual([
       'config.yaml: dicom.listeners[0].tls: is not a known setting (known settings here: host, port)',

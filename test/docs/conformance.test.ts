@@ -165,9 +165,12 @@ describe('docs/conformance.md', () => {
     expect(parameters.get('dicom.acceptStructuredReports')?.[1]).toBe('`false`');
     // every setting of the configuration is documented
     // (nested sections such as media.capacities list each of their settings)
+    // (lists of mappings, such as routes and robots, are one row each)
     const leafPaths = (values: object, prefix: string): string[] =>
-      Object.entries(values).flatMap(([k, v]) =>
-        v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as object, `${prefix}.${k}`) : [`${prefix}.${k}`]);
+      Array.isArray(values)
+        ? [prefix]
+        : Object.entries(values).flatMap(([k, v]) =>
+          v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as object, `${prefix}.${k}`) : [`${prefix}.${k}`]);
     const leaves = Object.entries(DEFAULT_SETTINGS).flatMap(([section, values]) => leafPaths(values, section));
     expect([...parameters.keys()]).toEqual(leaves);
   });
