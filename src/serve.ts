@@ -138,6 +138,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   const records = new JobRecords(jobs, audit);
   const capacities = Object.fromEntries(Object.entries(config.media.capacities).filter(([, bytes]) => bytes !== null)) as Partial<Record<MediaKind, number>>;
   const persistence = new PublisherPersistence({
+    transaction: (fn) => db.transaction(fn)(),
     snapshots, studies, jobs, audit, logger: logger.child({ component: 'persistence' }),
     routeOf: (studyUid) => publisher.getSnapshot().context.studyRoutes[studyUid] ?? null,
     deliveredImageFile: (robot) => robotSet.deliveredImageFile(robot),
@@ -186,7 +187,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   cleanup.push(() => publisher.stop());
 
   for (const robot of robotSet.robots) publisher.send({ type: 'robot.configured', input: { name: robot.name, options: robot.options } });
-  const restored = restoreActors({ publisher, snapshots, studies, jobs, persistence, logger });
+  const restored = restoreActors({ publisher, db, snapshots, studies, jobs, persistence, logger });
   if (restored.studies > 0 || Object.values(restored.jobs).some((n) => n > 0)) logger.info({ restored }, 'restored the studies and jobs of the last run');
 
   const listen = parseListenAddress(config.http.listen);

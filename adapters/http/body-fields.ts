@@ -49,3 +49,39 @@ export function requiredTextList(fields: BodyFields, name: string): string[] {
   });
   return value as string[];
 }
+
+export function optionalText(fields: BodyFields, name: string, maxLength: number): string | undefined {
+  return fields[name] === undefined ? undefined : requiredText(fields, name, maxLength);
+}
+
+/** A string that must be one of `choices` (e.g. the kind of an action). */
+export function requiredChoice<T extends string>(fields: BodyFields, name: string, choices: readonly T[]): T {
+  const value = fields[name];
+  if (value === undefined) throw new HttpError(422, `${name}: required (one of ${choices.join(', ')})`);
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new HttpError(422, `${name}: must be one of ${choices.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function requiredWholeNumber(fields: BodyFields, name: string, min: number, max: number): number {
+  const value = fields[name];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new HttpError(422, `${name}: must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function requiredNumber(fields: BodyFields, name: string, min: number, max: number): number {
+  const value = fields[name];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new HttpError(422, `${name}: must be a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function requiredBoolean(fields: BodyFields, name: string): boolean {
+  const value = fields[name];
+  if (typeof value !== 'boolean') throw new HttpError(422, `${name}: must be true or false`);
+  return value;
+}

@@ -1,8 +1,10 @@
 // The endpoints of the publisher API: each one translates a request into one call of the
 // PublisherApi contract and its answer into JSON. No logic of the publisher lives here.
-import type { ActionResult, Operator, PublisherApi } from '../../src/api/publisher-api.ts';
+import type { ActionResult, Operator, PublisherApi, SimulatorAction } from '../../src/api/publisher-api.ts';
 import { MAX_COPIES } from '../../src/config/defaults.ts';
-import { bodyObject, optionalCount, requiredText, requiredTextList } from './body-fields.ts';
+import {
+  bodyObject, optionalCount, optionalText, requiredBoolean, requiredChoice, requiredNumber, requiredText, requiredTextList, requiredWholeNumber, type BodyFields,
+} from './body-fields.ts';
 import { HttpError } from './http-error.ts';
 import { optionalLimit, optionalParam } from './request-input.ts';
 import type { Route } from './router.ts';
@@ -22,6 +24,20 @@ export interface Reply {
 export type PublisherRoute = Route<RequestContext, Promise<Reply>>;
 
 export const MAX_HOLD_REASON_LENGTH = 500;
+
+/** Simulator actions: the fields each kind takes, and bounds the simulator narrows further (a model's bins and slots). */
+export const SIMULATOR_FIELDS = {
+  fault: ['code', 'trigger'],
+  fillBin: ['bin', 'count'],
+  cover: ['open'],
+  cartridge: ['slot', 'type'],
+  ink: ['slot', 'pct'],
+  power: ['on'],
+} as const satisfies Record<SimulatorAction['kind'], readonly string[]>;
+export const MAX_SIMULATOR_TEXT_LENGTH = 100;
+export const MAX_SIMULATOR_BIN = 99;
+export const MAX_SIMULATOR_SLOT = 99;
+export const MAX_SIMULATOR_BIN_COUNT = 10_000;
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 
@@ -55,6 +71,30 @@ function action(
   };
 }
 
+/** A simulator action from its JSON body: `kind` first, then only the fields of that kind. */
+function simulatorActionFrom(body: unknown): SimulatorAction {
+  const kinds = Object.keys(SIMULATOR_FIELDS) as SimulatorAction['kind'][];
+  const kind = requiredChoice(bodyObject(body, ['kind', ...new Set(Object.values(SIMULATOR_FIELDS).flat())]), 'kind', kinds);
+  const fields: BodyFields = bodyObject(body, ['kind', ...SIMULATOR_FIELDS[kind]]);
+  const text = (name: string) => requiredText(fields, name, MAX_SIMULATOR_TEXT_LENGTH);
+  switch (kind) {
+    case 'fault': {
+      const trigger = optionalText(fields, 'trigger', MAX_SIMULATOR_TEXT_LENGTH);
+      return { kind, code: text('code'), ...(trigger === undefined ? {} : { trigger }) };
+    }
+    case 'fillBin':
+      return { kind, bin: requiredWholeNumber(fields, 'bin', 1, MAX_SIMULATOR_BIN), count: requiredWholeNumber(fields, 'count', 0, MAX_SIMULATOR_BIN_COUNT) };
+    case 'cover':
+      return { kind, open: requiredBoolean(fields, 'open') };
+    case 'cartridge':
+      return { kind, slot: requiredWholeNumber(fields, 'slot', 1, MAX_SIMULATOR_SLOT), type: text('type') };
+    case 'ink':
+      return { kind, slot: requiredWholeNumber(fields, 'slot', 1, MAX_SIMULATOR_SLOT), pct: requiredNumber(fields, 'pct', 0, 100) };
+    case 'power':
+      return { kind, on: requiredBoolean(fields, 'on') };
+  }
+}
+
 function listFilter(query: URLSearchParams): { state?: string; q?: string } {
   const state = optionalParam(query, 'state');
   const q = optionalParam(query, 'q');
@@ -86,6 +126,14 @@ export function publisherRoutes(api: PublisherApi): PublisherRoute[] {
 
     { method: 'GET', pattern: '/api/robots', handle: async () => ok({ robots: await api.listRobots() }) },
     action('/api/robots/:name/clear-error', [], ({ name }, by) => api.clearRobotError(name!, by)),
+    {
+      method: 'POST',
+      pattern: '/api/robots/:name/simulator',
+      async handle(context, { name }) {
+        const by = context.operator();
+        return actionReply(await api.simulatorAction(name!, simulatorActionFrom(await context.body()), by));
+      },
+    },
 
     {
       method: 'GET',

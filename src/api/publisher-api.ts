@@ -125,6 +125,20 @@ export interface StudySplitRequest {
   sopInstanceUids: string[];
 }
 
+/**
+ * What a person does to a simulated robot (tests, demonstrations, the dashboard): arm a fault
+ * (`trigger` as the simulator takes it: now, next:<PHASE>, nth:<k>:<PHASE>, prob:<p>:<PHASE>), or
+ * lend the operator's hands: fill a bin, open or close the cover, change a cartridge or its ink,
+ * switch the power.
+ */
+export type SimulatorAction =
+  | { kind: 'fault'; code: string; trigger?: string }
+  | { kind: 'fillBin'; bin: number; count: number }
+  | { kind: 'cover'; open: boolean }
+  | { kind: 'cartridge'; slot: number; type: string }
+  | { kind: 'ink'; slot: number; pct: number }
+  | { kind: 'power'; on: boolean };
+
 export interface PublisherApi {
   listStudies(filter: { state?: string; q?: string }): StudySummaryView[];
   getStudy(studyInstanceUid: string): StudyDetailView | undefined;
@@ -148,4 +162,6 @@ export interface PublisherApi {
   /** A new disc-less print job: the label printed again on a blank (answers the new job id). */
   reprintLabel(jobId: string, by: Operator): ActionResult;
   clearRobotError(robot: string, by: Operator): ActionResult;
+  /** An action on a simulated robot's simulator: 404 no such robot, 409 not simulated, 422 the simulator refuses (naming the field). */
+  simulatorAction(robot: string, action: SimulatorAction, by: Operator): ActionResult;
 }

@@ -11,8 +11,10 @@ import type { DiscJobContext } from '../../machines/disc-job.machine.ts';
 import { jobIdOf, type JobOrder, type publisherMachine } from '../../machines/publisher.machine.ts';
 import type { RobotContext } from '../../machines/robot.machine.ts';
 import type { StudyContext, StudyHoldReason } from '../../machines/study.machine.ts';
+import { prepareFault } from '../../simulator/fault-triggers.ts';
+import { SimulatorRefused, type SimulatorHandle } from '../../simulator/server.ts';
 import type {
-  ActionResult, AuditView, JobDetailView, JobSummaryView, Operator, PublisherApi, RobotView, StudyDetailView, StudySplitRequest, StudySummaryView,
+  ActionResult, AuditView, JobDetailView, JobSummaryView, Operator, PublisherApi, RobotView, SimulatorAction, StudyDetailView, StudySplitRequest, StudySummaryView,
 } from '../api/publisher-api.ts';
 import { statePathOf } from '../persistence/restore-policy.ts';
 import { checkStudy, summariseSafety } from '../study/patient-safety.ts';
@@ -39,6 +41,50 @@ const operator = (by: Operator): AuditActor => `operator:${by.name}`;
 
 function matchesState(state: string, wanted: string | undefined): boolean {
   return wanted === undefined || state === wanted || state.startsWith(`${wanted}.`);
+}
+
+/** The action's field a DPRP argument of its SIM_ verb stands for (SIM_POWER takes state=on|off). */
+const fieldOfArg: Record<string, string> = { state: 'on' };
+
+/** The simulator verb behind each action; each throws SimulatorRefused when the simulator says no. */
+function performOn(sim: SimulatorHandle, action: SimulatorAction): void {
+  switch (action.kind) {
+    case 'fault':
+      return sim.inject({ code: action.code, ...(action.trigger === undefined ? {} : { trigger: action.trigger }) });
+    case 'fillBin':
+      return sim.operator.fillBin(action.bin, action.count);
+    case 'cover':
+      return sim.operator.cover(action.open);
+    case 'cartridge':
+      return sim.operator.cartridge(action.slot, action.type);
+    case 'ink':
+      return sim.operator.ink(action.slot, action.pct);
+    case 'power':
+      return sim.operator.power(action.on);
+  }
+}
+
+/**
+ * Runs the action on the simulator; answers null, or why the simulator refused it, beginning with
+ * the action's field (the simulator names the DPRP argument it refused, or only a code).
+ */
+function runOnSimulator(sim: SimulatorHandle, action: SimulatorAction): string | null {
+  try {
+    performOn(sim, action);
+    return null;
+  } catch (err) {
+    if (!(err instanceof SimulatorRefused)) throw err;
+    const { code, arg } = err.answer;
+    if (action.kind === 'fault') {
+      // The simulator's reply carries no words: the catalogue's check says what is wrong.
+      const checked = prepareFault({ code: action.code, trigger: action.trigger });
+      if (!checked.ok) return `${checked.arg}: ${checked.detail}`;
+      if (arg === undefined) return `code: the fault ${action.code} does not apply to the ${sim.model.id} (simulator code ${code})`;
+    }
+    const field = arg === undefined ? 'kind' : (fieldOfArg[arg] ?? arg);
+    const value = (action as Record<string, unknown>)[field];
+    return `${field}: the simulated ${sim.model.id} refused ${value === undefined ? 'the action' : JSON.stringify(value)} (simulator code ${code})`;
+  }
 }
 
 export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
@@ -289,6 +335,18 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       if (!JSON.stringify(snapshot.value).includes('error')) return refuse(409, `robot ${name} reports no error`);
       audit.append({ actor: operator(by), action: 'robot.errorCleared', subject: auditSubject.robot(name), details: { fault: snapshot.context.fault?.name ?? null } });
       publisher.send({ type: 'operator.clearRobotError', robot: name });
+      return ok();
+    },
+
+    simulatorAction(name, action, by) {
+      const robot = options.robots.find((served) => served.name === name);
+      if (!robot) return refuse(404, `no robot ${name}`);
+      if (!robot.sim) return refuse(409, `robot ${name} is not simulated (${robot.kind}): it has no simulator to act on`);
+      const refused = runOnSimulator(robot.sim, action);
+      if (refused !== null) return refuse(422, refused);
+      // Recorded once done: a refused action changed nothing in the simulated world.
+      const { kind, ...details } = action;
+      audit.append({ actor: operator(by), action: `simulator.${kind}`, subject: auditSubject.robot(name), details });
       return ok();
     },
   };

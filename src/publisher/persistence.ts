@@ -20,6 +20,8 @@ import { STUDY_MACHINE_VERSION, type StudyContext, type StudyHoldReason } from '
 import { statePathOf } from '../persistence/restore-policy.ts';
 
 export interface PersistenceOptions {
+  /** Runs fn in one SQLite transaction: an actor's snapshot and its rows are written together or not at all. */
+  transaction: <T>(fn: () => T) => T;
   snapshots: SnapshotRepository;
   studies: StudyRepository<string, StudyHoldReason>;
   jobs: JobRepository;
@@ -58,9 +60,11 @@ export class PublisherPersistence {
     const snapshot = event.snapshot as unknown as ActorSnapshot;
     if (snapshot.status === 'error') return;
     try {
-      if (id.startsWith('study:')) this.study(actor, snapshot);
-      else if (id.startsWith('job:')) this.job(actor, snapshot);
-      else if (id.startsWith('robot:')) this.robot(actor, snapshot);
+      this.options.transaction(() => {
+        if (id.startsWith('study:')) this.study(actor, snapshot);
+        else if (id.startsWith('job:')) this.job(actor, snapshot);
+        else if (id.startsWith('robot:')) this.robot(actor, snapshot);
+      });
     } catch (err) {
       // The actor system goes on; the next snapshot writes the whole record again.
       this.options.logger.error({ err, actor: id }, 'could not persist the actor');

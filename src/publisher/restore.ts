@@ -5,6 +5,7 @@
 // their start-up rules clear any disc left in a drive or the printer. Finished work stays finished.
 import type { Logger } from 'pino';
 import type { ActorRefFrom } from 'xstate';
+import type { Db } from '../../adapters/db/database.ts';
 import type { JobRepository } from '../../adapters/db/jobs.ts';
 import type { SnapshotRepository } from '../../adapters/db/snapshots.ts';
 import type { StudyRepository } from '../../adapters/db/studies.ts';
@@ -17,6 +18,7 @@ import type { PublisherPersistence } from './persistence.ts';
 
 export interface RestoreOptions {
   publisher: ActorRefFrom<typeof publisherMachine>;
+  db: Db;
   snapshots: SnapshotRepository;
   studies: StudyRepository<string, StudyHoldReason>;
   jobs: JobRepository;
@@ -26,6 +28,8 @@ export interface RestoreOptions {
 
 export interface RestoreSummary {
   studies: number;
+  /** Instances stored but seen by no study snapshot (a crash between the row and the snapshot): given to their study again. */
+  refed: number;
   jobs: { resumed: number; interrupted: number; requeued: number; kept: number; waiting: number };
 }
 
@@ -35,7 +39,7 @@ const RUNNING = [studyMachine, discJobMachine, robotMachine];
 
 export function restoreActors(options: RestoreOptions): RestoreSummary {
   const { publisher, snapshots, studies, jobs, persistence, logger } = options;
-  const summary: RestoreSummary = { studies: 0, jobs: { resumed: 0, interrupted: 0, requeued: 0, kept: 0, waiting: 0 } };
+  const summary: RestoreSummary = { studies: 0, refed: 0, jobs: { resumed: 0, interrupted: 0, requeued: 0, kept: 0, waiting: 0 } };
   const stored = new Map(snapshots.loadAll(RUNNING.map((m) => ({ id: m.id, version: m.version }))).map((s) => [s.systemId, s]));
 
   for (const study of studies.list()) {
@@ -45,6 +49,8 @@ export function restoreActors(options: RestoreOptions): RestoreSummary {
     publisher.send({ type: 'study.restored', studyUid: study.studyInstanceUid, route: study.route ?? '', snapshot: snapshot.snapshot });
     summary.studies++;
   }
+
+  summary.refed = refeedOrphans(options, new Set(studies.list().filter((s) => stored.has(`study:${s.studyInstanceUid}`)).map((s) => s.studyInstanceUid)));
 
   for (const job of jobs.list()) {
     if (FINISHED.has(job.state)) continue;
@@ -58,6 +64,11 @@ export function restoreActors(options: RestoreOptions): RestoreSummary {
     }
     const persisted = snapshot.snapshot as { value: Parameters<typeof decideDiscJobRestore>[0]['value']; context: { robot: string } };
     const decision = decideDiscJobRestore(persisted);
+    if (FINISHED.has(decision.state)) {
+      // Finished after its row was last written: the row catches up, nothing runs again.
+      jobs.setState(job.jobId, decision.state, { finished: true, reason: job.reason });
+      continue;
+    }
     const after = decision.action === 'keep' ? (decision.state === 'interrupted' ? 'requeue' : 'keep') : decision.action;
     persistence.know(snapshot.systemId, decision.state, jobs.discs(job.jobId).length);
     publisher.send({ type: 'job.restored', order, snapshot: snapshot.snapshot, robot: robotNameOf(persisted.context.robot), after });
@@ -68,4 +79,41 @@ export function restoreActors(options: RestoreOptions): RestoreSummary {
     else summary.jobs.kept++;
   }
   return summary;
+}
+
+interface OrphanRow {
+  id: number;
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  patientId: string | null;
+  patientName: string | null;
+  patientBirthDate: string | null;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  bytes: number;
+}
+
+/**
+ * Stored instances of studies that have no snapshot (the process died after the instance's row was
+ * written and before its study's snapshot was): each goes to the publisher again as if just stored,
+ * so the study is made and publishes. Nothing acknowledged is left on no study.
+ */
+function refeedOrphans(options: RestoreOptions, restored: ReadonlySet<string>): number {
+  const rows = options.db.prepare(
+    `SELECT id, sop_instance_uid AS sopInstanceUid, study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName,
+       patient_birth_date AS patientBirthDate, calling_ae_title AS callingAeTitle, called_ae_title AS calledAeTitle, bytes
+     FROM instances WHERE duplicate_of IS NULL AND purged_at_ms IS NULL AND job_id IS NULL ORDER BY id`,
+  ).all() as OrphanRow[];
+  let refed = 0;
+  for (const row of rows) {
+    if (restored.has(row.studyInstanceUid)) continue;
+    options.publisher.send({
+      type: 'instance.stored', associationId: 'restart', messageId: 0, status: 0, bytes: row.bytes, sopInstanceUid: row.sopInstanceUid,
+      instanceId: row.id, studyInstanceUid: row.studyInstanceUid, patientId: row.patientId, patientName: row.patientName,
+      patientBirthDate: row.patientBirthDate, callingAeTitle: row.callingAeTitle, calledAeTitle: row.calledAeTitle, receivedAtMs: Date.now(),
+    });
+    refed++;
+  }
+  if (refed > 0) options.logger.warn({ instances: refed }, 'stored instances no study had seen (a crash right after storing them): given to their studies again');
+  return refed;
 }

@@ -31,6 +31,24 @@ describe('JobRepository', () => {
     jobs.create({ jobId: 'j1', studyInstanceUid: STUDY, robot: 'robot:a', copies, instanceIds: instances, media: 'cd' });
   }
 
+  describe('what a new disc of the study carries', () => {
+    it('claims the instances no standing job carries; a cancelled job gives its own back; numbers jobs after the highest', () => {
+      expect(jobs.claimableInstanceIds(STUDY)).toEqual(instances);
+      jobs.create({ jobId: 'J000007', studyInstanceUid: STUDY, robot: null, copies: 1, instanceIds: instances.slice(0, 2), kind: 'study', order: { copies: 1 } });
+      expect(jobs.claimableInstanceIds(STUDY)).toEqual(instances.slice(2));
+      expect(jobs.order('J000007')).toEqual({ copies: 1 });
+      // A reprint carries the instances for the record, but claims nothing.
+      jobs.create({ jobId: 'J000008', studyInstanceUid: STUDY, robot: null, copies: 1, instanceIds: instances.slice(2), kind: 'reprint' });
+      expect(jobs.claimableInstanceIds(STUDY)).toEqual(instances.slice(2));
+      jobs.setState('J000007', 'failed', { finished: false, reason: 'mastering failed' });
+      expect(jobs.claimableInstanceIds(STUDY)).toEqual(instances.slice(2));
+      jobs.setState('J000007', 'cancelled', { finished: true, reason: 'cancelled by the operator' });
+      expect(jobs.get('J000007')?.reason).toBe('cancelled by the operator');
+      expect(jobs.claimableInstanceIds(STUDY)).toEqual(instances);
+      expect(jobs.highestJobNumber()).toBe(8);
+    });
+  });
+
   describe('jobs and their instances', () => {
     it('creates a job with its instance list, queued, nothing done', () => {
       createJ1();

@@ -4,7 +4,9 @@ import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_COPIES } from '../../src/config/defaults.ts';
 import { MAX_BODY_BYTES } from '../../adapters/http/json-body.ts';
-import { MAX_HOLD_REASON_LENGTH } from '../../adapters/http/publisher-routes.ts';
+import {
+  MAX_HOLD_REASON_LENGTH, MAX_SIMULATOR_BIN, MAX_SIMULATOR_BIN_COUNT, MAX_SIMULATOR_SLOT, MAX_SIMULATOR_TEXT_LENGTH,
+} from '../../adapters/http/publisher-routes.ts';
 import { rawRequest, startHarness, type ApiHarness } from './api-harness.ts';
 import { KNOWN_STUDY, PATIENT_ID, PATIENT_NAME } from './fake-publisher-api.ts';
 
@@ -112,9 +114,36 @@ describe('format', () => {
   });
 });
 
+const KINDS = 'fault, fillBin, cover, cartridge, ink, power';
+/** Simulator action bodies the HTTP layer refuses, and why: `kind` first, then the fields of that kind. */
+const simulatorBodies: [unknown, string][] = [
+  [undefined, `kind: required (one of ${KINDS})`],
+  [{}, `kind: required (one of ${KINDS})`],
+  [{ kind: 'explode' }, `kind: must be one of ${KINDS}`],
+  [{ kind: 7 }, `kind: must be one of ${KINDS}`],
+  [{ kind: 'fault', colour: 'red' }, 'colour: unknown field (known fields: kind, code, trigger, bin, count, open, slot, type, pct, on)'],
+  [{ kind: 'fault', bin: 1, code: 'pick' }, 'bin: unknown field (known fields: kind, code, trigger)'],
+  [{ kind: 'fault' }, 'code: required (a string)'],
+  [{ kind: 'fault', code: 9 }, 'code: must be a string'],
+  [{ kind: 'fault', code: 'pick', trigger: '' }, 'trigger: must not be empty'],
+  [{ kind: 'fault', code: 'x'.repeat(MAX_SIMULATOR_TEXT_LENGTH + 1) }, `code: must be at most ${MAX_SIMULATOR_TEXT_LENGTH} characters`],
+  [{ kind: 'fillBin', count: 5 }, `bin: must be a whole number from 1 to ${MAX_SIMULATOR_BIN}`],
+  [{ kind: 'fillBin', bin: 0, count: 5 }, `bin: must be a whole number from 1 to ${MAX_SIMULATOR_BIN}`],
+  [{ kind: 'fillBin', bin: 1, count: -1 }, `count: must be a whole number from 0 to ${MAX_SIMULATOR_BIN_COUNT}`],
+  [{ kind: 'fillBin', bin: 1, count: '5' }, `count: must be a whole number from 0 to ${MAX_SIMULATOR_BIN_COUNT}`],
+  [{ kind: 'fillBin', bin: 1, count: 5, media: 'cd' }, 'media: unknown field (known fields: kind, code, trigger, bin, count, open, slot, type, pct, on)'],
+  [{ kind: 'cover' }, 'open: must be true or false'],
+  [{ kind: 'cover', open: 1 }, 'open: must be true or false'],
+  [{ kind: 'cartridge', slot: 1.5, type: 'colour' }, `slot: must be a whole number from 1 to ${MAX_SIMULATOR_SLOT}`],
+  [{ kind: 'cartridge', slot: 1 }, 'type: required (a string)'],
+  [{ kind: 'ink', slot: 1, pct: 101 }, 'pct: must be a number from 0 to 100'],
+  [{ kind: 'ink', slot: 1, type: 'colour', pct: 5 }, 'type: unknown field (known fields: kind, slot, pct)'],
+  [{ kind: 'power', on: 'yes' }, 'on: must be true or false'],
+];
+
 describe('fields', () => {
   const study = `/api/studies/${KNOWN_STUDY}`;
-  it.each([
+  it.each<[string, unknown, string]>([
     [`${study}/hold`, undefined, 'reason: required (a string)'],
     [`${study}/hold`, { reason: 7 }, 'reason: must be a string'],
     [`${study}/hold`, { reason: '   ' }, 'reason: must not be empty'],
@@ -135,6 +164,7 @@ describe('fields', () => {
     ['/api/jobs/job-1/reburn', { copy: 2 }, 'copy: unknown field (known fields: copies)'],
     ['/api/jobs/job-1/cancel', { force: true }, 'force: unknown field (this endpoint takes no fields)'],
     ['/api/robots/r1/clear-error', { code: 1 }, 'code: unknown field (this endpoint takes no fields)'],
+    ...simulatorBodies.map(([body, error]): [string, unknown, string] => ['/api/robots/r1/simulator', body, error]),
   ])('POST %s with %j is a 422: %s', async (path, body, error) => {
     expect(await postRaw(path, body === undefined ? '' : JSON.stringify(body))).toEqual({ status: 422, body: { error } });
     expect(h.api.calls).toEqual([]);

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../adapters/http/json-body.ts';
-import { MAX_HOLD_REASON_LENGTH, publisherRoutes } from '../../adapters/http/publisher-routes.ts';
+import {
+  MAX_HOLD_REASON_LENGTH, MAX_SIMULATOR_BIN, MAX_SIMULATOR_BIN_COUNT, MAX_SIMULATOR_SLOT, MAX_SIMULATOR_TEXT_LENGTH, publisherRoutes, SIMULATOR_FIELDS,
+} from '../../adapters/http/publisher-routes.ts';
 import { MAX_AUDIT_LIMIT } from '../../adapters/http/request-input.ts';
 import { MAX_COPIES } from '../../src/config/defaults.ts';
 import { FakePublisherApi } from './fake-publisher-api.ts';
@@ -54,5 +56,19 @@ describe('docs/api.md', () => {
     expect(doc).toContain(`at most ${MAX_HOLD_REASON_LENGTH} characters`);
     expect(doc).toContain(`whole number from 1 to ${MAX_COPIES}`);
     expect(doc).toContain(`whole number from 1 to ${MAX_AUDIT_LIMIT}`);
+    expect(doc).toContain(`\`bin\`, a whole number from 1 to ${MAX_SIMULATOR_BIN}`);
+    expect(doc).toContain(`whole number from 0 to ${MAX_SIMULATOR_BIN_COUNT}`);
+    expect(doc).toContain(`\`slot\`, a whole number from 1 to ${MAX_SIMULATOR_SLOT}`);
+    expect(doc).toContain(`Strings are at most ${MAX_SIMULATOR_TEXT_LENGTH} characters`);
+  });
+
+  it('lists every kind of simulator action with exactly its fields', () => {
+    const section = sections().get('POST /api/robots/:name/simulator')!;
+    for (const [kind, fields] of Object.entries(SIMULATOR_FIELDS)) {
+      const row = new RegExp(`^\\| \`${kind}\` \\| (.*) \\|$`, 'm').exec(section);
+      expect(row, kind).not.toBeNull();
+      const named = [...row![1]!.matchAll(/(?:^|; )`(\w+)`/g)].map((m) => m[1]);
+      expect(named, kind).toEqual([...fields]);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // 127.0.0.1: what the fake is called with, and how its answers and refusals come back.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type ApiHarness } from './api-harness.ts';
+import type { SimulatorAction } from '../../src/api/publisher-api.ts';
 import { AUDIT_ENTRY, jobDetail, jobSummary, KNOWN_JOB, KNOWN_STUDY, ROBOT, studyDetail, studySummary } from './fake-publisher-api.ts';
 
 let h: ApiHarness;
@@ -87,6 +88,17 @@ describe('reading', () => {
   });
 });
 
+/** Simulator actions as sent, and as the publisher receives them (text trimmed). */
+const simulatorCases: { body: Record<string, unknown>; action: SimulatorAction }[] = [
+  { body: { kind: 'fault', code: 'carriage-move' }, action: { kind: 'fault', code: 'carriage-move' } },
+  { body: { kind: 'fault', code: ' pick ', trigger: 'next:PICKING' }, action: { kind: 'fault', code: 'pick', trigger: 'next:PICKING' } },
+  { body: { kind: 'fillBin', bin: 2, count: 0 }, action: { kind: 'fillBin', bin: 2, count: 0 } },
+  { body: { kind: 'cover', open: true }, action: { kind: 'cover', open: true } },
+  { body: { kind: 'cartridge', slot: 1, type: 'colour' }, action: { kind: 'cartridge', slot: 1, type: 'colour' } },
+  { body: { kind: 'ink', slot: 2, pct: 12.5 }, action: { kind: 'ink', slot: 2, pct: 12.5 } },
+  { body: { kind: 'power', on: false }, action: { kind: 'power', on: false } },
+];
+
 describe('actions', () => {
   const cases: { path: string; body?: unknown; method: string; args: (by: { name: string }) => unknown[] }[] = [
     { path: `/api/studies/${KNOWN_STUDY}/release-now`, method: 'releaseStudyNow', args: (by) => [KNOWN_STUDY, by] },
@@ -104,6 +116,9 @@ describe('actions', () => {
     { path: '/api/jobs/job-3/reburn', body: { copies: 3 }, method: 'reburnJob', args: (by) => ['job-3', by, 3] },
     { path: '/api/jobs/job-3/reprint', method: 'reprintLabel', args: (by) => ['job-3', by] },
     { path: '/api/robots/left%20bay/clear-error', method: 'clearRobotError', args: (by) => ['left bay', by] },
+    ...simulatorCases.map(({ body, action }) => ({
+      path: '/api/robots/left%20bay/simulator', body, method: 'simulatorAction', args: (by: { name: string }) => ['left bay', action, by],
+    })),
   ];
 
   it.each(cases)('POST $path $body calls $method as operator "api" by default', async ({ path, body, method, args }) => {
@@ -163,6 +178,7 @@ describe('routing', () => {
     ['DELETE', `/api/jobs/${KNOWN_JOB}`, 'GET'],
     ['GET', '/api/jobs/job-3/cancel', 'POST'],
     ['PATCH', '/api/robots/r1/clear-error', 'POST'],
+    ['GET', '/api/robots/r1/simulator', 'POST'],
   ])('%s %s is a 405 allowing %s', async (method, path, allow) => {
     const res = await h.call(path, { method });
     expect(res.status).toBe(405);

@@ -137,4 +137,5 @@ export class FakePublisherApi implements PublisherApi {
   reburnJob(...args: Parameters<PublisherApi['reburnJob']>) { return this.act('reburnJob', args); }
   reprintLabel(...args: Parameters<PublisherApi['reprintLabel']>) { return this.act('reprintLabel', args); }
   clearRobotError(...args: Parameters<PublisherApi['clearRobotError']>) { return this.act('clearRobotError', args); }
+  simulatorAction(...args: Parameters<PublisherApi['simulatorAction']>) { return this.act('simulatorAction', args); }
 }
