@@ -70,6 +70,9 @@ export function discrobotConfig(dataDir: string, port: number, aeTitle: string, 
     `  durable: ${options.durable}`,
     'log:',
     '  level: warn',
+    // Any free port: the publisher's HTTP API is not measured here.
+    'http:',
+    '  listen: "127.0.0.1:0"',
     '',
   ].join('\n');
 }
