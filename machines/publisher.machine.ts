@@ -145,7 +145,6 @@ export function jobNumberOf(jobId: string): number {
   return /^J\d+$/.test(jobId) ? Number(jobId.slice(1)) : 0;
 }
 
-type InstanceStoredEvent = Extract<AssociationParentEvent, { type: 'instance.stored' }>;
 type DiscRequestEvent = Extract<StudyParentEvent, { type: 'study.completed' | 'study.followUp' }>;
 
 function orderFor(context: PublisherContext, event: DiscRequestEvent): JobOrder {
@@ -359,6 +358,11 @@ export const publisherMachine = setup({
       // before its start is started (job.start is ignored in every other state).
       if (event.after === 'interrupt') enqueue.sendTo(({ context: next }) => next.jobs[order.jobId]!, { type: 'job.interrupted' });
       if (atRobot) enqueue.sendTo(({ context: next }) => next.jobs[order.jobId]!, { type: 'job.start' });
+      // Robots start unavailable: one that does not come back within failoverAfterMs gives the job up
+      // (robot.available cancels this, as it does after any outage).
+      if (atRobot && !context.slots[event.robot!]!.available) {
+        enqueue.raise({ type: 'publisher.failover', robot: event.robot! }, { delay: context.failoverAfterMs, id: failoverId(event.robot!) });
+      }
     }),
     dispatch: enqueueActions(({ context, enqueue }) => {
       const waiting = context.queue.map((jobId) => context.orders[jobId]).filter((order) => order !== undefined);
@@ -433,10 +437,13 @@ export const publisherMachine = setup({
       if (!slot || slot.available || slot.jobId === null) return;
       const order = context.orders[slot.jobId];
       const job = context.jobs[slot.jobId];
-      // With no other robot to take it the job stays (its disc may still come out fine): look again later.
+      // With no other robot to take it the job stays (its disc may still come out fine).
       const taker = order && assignJobs([{ ...order, avoid: [event.robot] }], withoutKey(context.slots, event.robot)).length > 0;
       if (job && taker) enqueue.sendTo(job, { type: 'job.interrupted' });
-      else enqueue.raise({ type: 'publisher.failover', robot: event.robot }, { delay: context.failoverAfterMs, id: failoverId(event.robot) });
+      // Look again later either way: a job still mastering ignores job.interrupted (it has no disc at
+      // the robot yet); once it has asked this robot for one, the next look moves it. A job that left
+      // the robot leaves the slot empty, and that look ends here.
+      enqueue.raise({ type: 'publisher.failover', robot: event.robot }, { delay: context.failoverAfterMs, id: failoverId(event.robot) });
     }),
     forwardToJob: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['operator.cancelJob', 'operator.retryJob']);
@@ -505,7 +512,9 @@ export const publisherMachine = setup({
     'study.followUp': { actions: [{ type: 'recordJobOrder', params: ({ context, event }) => ({ order: orderFor(context, event) }) }, 'orderDisc', 'dispatch'] },
     'study.held': { actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: waitingJobOfStudy(context, event.studyUid) }) }, 'withdrawJobOfStudy'] },
     'job.outcome': { actions: ['takeOutcome', 'dispatch'] },
-    'operator.cancelJob': { actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: context.queue.includes(event.jobId) ? event.jobId : null }) }, 'forwardToJob'] },
+    'operator.cancelJob': {
+      actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: context.queue.includes(event.jobId) && !(event.jobId in context.jobs) ? event.jobId : null }) }, 'forwardToJob'],
+    },
     'operator.retryJob': { actions: ['forwardToJob', 'dispatch'] },
     'operator.clearRobotError': { actions: 'forwardToRobot' },
     'operator.acknowledgeInkLow': { actions: 'forwardToRobot' },

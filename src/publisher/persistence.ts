@@ -5,11 +5,13 @@
 // - writes the study's row (state, route, hold reasons, the quiet period's end, publication time)
 //   and the job's row (state, reason) and one discs row per disc the job's history gained, with
 //   where a simulated robot put a delivered disc's image;
-// - appends the audit trail: studies held and published, discs delivered and rejected, jobs ended.
+// - appends the audit trail: who sent which study (one entry per study and association, when the
+//   association ends), studies held and published, discs delivered and rejected, jobs ended.
 // Associations are not persisted: a connection cannot survive a restart.
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
-import { auditSubject, type AuditTrail } from '../../adapters/db/audit.ts';
+import { auditSubject, type AuditActor, type AuditTrail } from '../../adapters/db/audit.ts';
+import type { AssociationContext, AssociationParentEvent } from '../../machines/association.machine.ts';
 import { DiscRefusedError, type JobRepository } from '../../adapters/db/jobs.ts';
 import type { SnapshotRepository } from '../../adapters/db/snapshots.ts';
 import type { StudyRepository } from '../../adapters/db/studies.ts';
@@ -39,6 +41,8 @@ interface Watched {
   discs: number;
 }
 
+type InstanceStored = Extract<AssociationParentEvent, { type: 'instance.stored' }>;
+
 type ActorSnapshot = { status: string; value: Parameters<typeof statePathOf>[0]; context: unknown };
 
 const FINISHED_JOB = new Set(['done', 'cancelled']);
@@ -53,11 +57,19 @@ export class PublisherPersistence {
     this.watched.set(systemId, { state, discs: discsRecorded });
   }
 
+  /** Per association: how many instances of each study it stored, for the audit trail when it ends. */
+  private readonly received = new Map<string, Map<string, number>>();
+
   readonly inspect = (event: InspectionEvent): void => {
+    if (event.type === '@xstate.event' && event.event.type === 'instance.stored') this.countReceived(event.event as InstanceStored);
     if (event.type !== '@xstate.snapshot') return;
     const actor = event.actorRef as AnyActorRef;
     const id = actor.id;
     const snapshot = event.snapshot as unknown as ActorSnapshot;
+    if (id.startsWith('association:') && snapshot.status === 'done') {
+      this.auditReceived(snapshot.context as AssociationContext);
+      return;
+    }
     if (snapshot.status === 'error') return;
     try {
       this.options.transaction(() => {
@@ -70,6 +82,28 @@ export class PublisherPersistence {
       this.options.logger.error({ err, actor: id }, 'could not persist the actor');
     }
   };
+
+  private countReceived(event: InstanceStored): void {
+    // Instances given again at start-up or moved by a split are not receptions.
+    if (!event.studyInstanceUid || event.associationId === 'restart' || event.associationId === 'split') return;
+    const studies = this.received.get(event.associationId) ?? new Map<string, number>();
+    studies.set(event.studyInstanceUid, (studies.get(event.studyInstanceUid) ?? 0) + 1);
+    this.received.set(event.associationId, studies);
+  }
+
+  /** Who sent what: one entry per study an association brought, under the sender's calling AE title. */
+  private auditReceived(context: AssociationContext): void {
+    const studies = this.received.get(context.id);
+    this.received.delete(context.id);
+    if (!studies || !context.request) return;
+    const actor: AuditActor = `modality:${context.request.callingAeTitle || 'unknown'}`;
+    for (const [studyUid, instances] of studies) {
+      this.options.audit.append({
+        actor, action: 'instances.received', subject: auditSubject.study(studyUid),
+        details: { instances, association: context.id, peer: context.peer.address, calledAeTitle: context.request.calledAeTitle },
+      });
+    }
+  }
 
   private study(actor: AnyActorRef, snapshot: ActorSnapshot): void {
     const context = snapshot.context as StudyContext;

@@ -108,6 +108,16 @@ async function releaseAndRead(api: ApiClient, scenario: Scenario, name: string):
   return { job: job!, contents: await discOf(job!, name, more.length) };
 }
 
+/** A release the publisher must refuse: answered 409 or 422 with a reason; the study stays held, for the same reasons, with no job. */
+async function expectReleaseRefused(api: ApiClient, scenario: Scenario, codes: string[]): Promise<void> {
+  const answer = await api.release(scenario.studyUid);
+  if ((answer.status !== 409 && answer.status !== 422) || typeof answer.body.error !== 'string') {
+    const study = await api.study(scenario.studyUid);
+    throw new Error(`release of a study held for ${codes.join(', ')} was answered ${answer.status} ${JSON.stringify(answer.body)}, expected a refusal (409 or 422); the study is now ${study?.state}, its jobs: ${JSON.stringify(study?.jobs)}`);
+  }
+  await expectHeldWithoutJob(api, scenario, codes);
+}
+
 /** The one delivered disc of a done job, read. */
 async function discOf(job: JobDetailView, name: string, otherJobs = 0): Promise<DiscContents> {
   const delivered = job.discs.filter((disc) => disc.outcome === 'delivered');
@@ -150,14 +160,14 @@ describe.concurrent('a study the patient-safety checks hold: no disc until a per
     expect(contents.patients.map((p) => p.patientId)).toEqual(['E2E-HOLD-B']);
   }, TEST_TIMEOUT_MS);
 
-  it('one Study Instance UID under two Patient IDs: held (study-under-two-patients), no job; released as it is: one disc with every instance', async ({ expect }) => {
+  it('one Study Instance UID under two Patient IDs: held (study-under-two-patients), no job; release as it is is refused (a disc holds one patient): still held, no job', async ({ expect }) => {
     const scenario = held.twoPatientsReleased;
     const study = await expectHeldWithoutJob(quick.api, scenario, ['study-under-two-patients']);
     expect(study.holdValues['study-under-two-patients']).toEqual({ patientIds: ['E2E-HOLD-C1', 'E2E-HOLD-C2'] });
 
-    const { contents } = await releaseAndRead(quick.api, scenario, 'two-release');
-    expect(contents.referencedSopInstanceUids).toEqual(scenario.sopInstanceUids);
-    expect(contents.instances.map((i) => i.patientId).sort()).toEqual(['E2E-HOLD-C1', 'E2E-HOLD-C1', 'E2E-HOLD-C2', 'E2E-HOLD-C2']);
+    // Released as it is, the study could only make a disc with two patients, which mastering refuses
+    // (src/media/instance-source.ts): the release must be refused, the person splits instead.
+    await expectReleaseRefused(quick.api, scenario, ['study-under-two-patients']);
   }, TEST_TIMEOUT_MS);
 
   it('one Study Instance UID under two Patient IDs, split: two discs, each with one patient and exactly that patient\'s instances', async ({ expect }) => {
@@ -201,15 +211,34 @@ describe.concurrent('a study the patient-safety checks hold: no disc until a per
     expect([...new Set(movedDisc.instances.map((i) => i.patientId))]).toEqual(['E2E-HOLD-S2']);
   }, TEST_TIMEOUT_MS);
 
-  it('an instance without Patient ID: held (no-patient-id, naming it), no job; released: one disc with every instance', async ({ expect }) => {
+  it('an instance without Patient ID: held (no-patient-id, naming it), no job; split off: the rest on one disc, the instance held apart, its release refused (a disc must name its patient)', async ({ expect }) => {
     const scenario = held.noPatientId;
     const study = await expectHeldWithoutJob(quick.api, scenario, ['no-patient-id']);
     const without = scenario.sent.filter((f) => f.patientId === null).map((f) => f.sopInstanceUid);
+    const withId = scenario.sent.filter((f) => f.patientId !== null).map((f) => f.sopInstanceUid).sort();
+    expect(without).toHaveLength(1);
     expect(study.holdValues['no-patient-id']).toEqual({ sopInstanceUids: without });
 
-    const { contents } = await releaseAndRead(quick.api, scenario, 'no-pid');
-    expect(contents.referencedSopInstanceUids).toEqual(scenario.sopInstanceUids);
-    expect(contents.instances.map((i) => i.fileSopInstanceUid).sort()).toEqual(scenario.sopInstanceUids);
+    const answer = await quick.api.split(scenario.studyUid, without);
+    expect(answer, JSON.stringify(answer.body)).toMatchObject({ status: 200, body: { ok: true } });
+    await studyInState(quick.api, scenario.studyUid, 'published');
+    const [job, ...more] = await finishedJobsOfStudy(quick.api, scenario.studyUid, 1);
+    const contents = await discOf(job!, 'no-pid', more.length);
+    expect(contents.referencedSopInstanceUids).toEqual(withId);
+    expect(contents.patients.map((p) => p.patientId)).toEqual(['E2E-HOLD-D']);
+
+    // The instance without Patient ID is a study of its own, held for the same reason, on no disc
+    // (it came with the rest, which is published by now).
+    const splitOff = await waitFor(async () => {
+      const found = (await quick.api.studies()).find((s) => s.studyInstanceUid !== scenario.studyUid && s.studyInstanceUid.startsWith(scenario.studyUid));
+      return found?.state === 'held' ? found : undefined;
+    }, `the study split off ${scenario.studyUid} to be held`);
+    const apart = { ...scenario, studyUid: splitOff.studyInstanceUid };
+    expect((await expectHeldWithoutJob(quick.api, apart, ['no-patient-id'])).instanceList.map((i) => i.sopInstanceUid)).toEqual(without);
+
+    // No disc can carry it (src/media/instance-source.ts: "a disc must name its patient"): releasing
+    // it as it is must be refused rather than end in a job that fails.
+    await expectReleaseRefused(quick.api, apart, ['no-patient-id']);
   }, TEST_TIMEOUT_MS);
 
   it('a SOP Instance UID sent again with different content: held (duplicate-sop-different-content), no job; released: one disc, the UID on it once', async ({ expect }) => {
@@ -222,9 +251,13 @@ describe.concurrent('a study the patient-safety checks hold: no disc until a per
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => r.duplicateOf)).toEqual([null, rows[0]!.id]);
 
+    // Released as it is: the object stored first is the one on the disc; the one kept apart is not.
     const { contents } = await releaseAndRead(quick.api, scenario, 'duplicate');
     expect(contents.referencedSopInstanceUids).toEqual(scenario.sopInstanceUids);
     expect(contents.instances).toHaveLength(scenario.sopInstanceUids.length);
+    const [firstVersion, secondVersion] = scenario.sent.filter((f) => f.sopInstanceUid === twice);
+    expect(firstVersion!.pixelSha256).not.toBe(secondVersion!.pixelSha256);
+    expect(contents.instances.find((i) => i.sopInstanceUid === twice)?.pixelSha256).toBe(firstVersion!.pixelSha256);
   }, TEST_TIMEOUT_MS);
 });
 

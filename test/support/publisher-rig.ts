@@ -178,7 +178,9 @@ export class PublisherRig {
     });
     const inspect = (event: InspectionEvent) => {
       coverage.inspect(event);
-      if (event.type === '@xstate.event') this.received.push({ to: (event.actorRef as { id?: string }).id ?? '', event: event.event });
+      // By systemId: the root's id is a session id, its children's ids are their systemIds.
+      const { systemId, id } = event.actorRef as { systemId?: string; id?: string };
+      if (event.type === '@xstate.event') this.received.push({ to: systemId ?? id ?? '', event: event.event });
     };
     this.publisher = createActor(machine, {
       systemId: 'publisher',

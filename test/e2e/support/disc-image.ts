@@ -17,6 +17,8 @@ export interface DiscInstance {
   fileSopInstanceUid: string;
   patientId: string;
   studyInstanceUid: string;
+  /** SHA-256 of the file's Pixel Data value. */
+  pixelSha256: string | null;
 }
 
 export interface DiscContents {

@@ -32,6 +32,8 @@ export interface SentFile {
   studyInstanceUid: string;
   seriesInstanceUid: string;
   patientId: string | null;
+  /** SHA-256 of the Pixel Data value: tells two contents under one SOP Instance UID apart. */
+  pixelSha256: string;
 }
 
 export interface Patient {

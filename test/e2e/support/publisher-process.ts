@@ -73,20 +73,20 @@ export async function jobsOfStudy(api: ApiClient, uid: string): Promise<JobSumma
   return (await api.jobs()).filter((job) => job.studyInstanceUid === uid).sort((a, b) => a.createdAtMs - b.createdAtMs || a.jobId.localeCompare(b.jobId));
 }
 
-/** The job once it has finished (done, failed or cancelled). */
+/** The job once it has finished (done or cancelled) or failed (a failed job has no finish time: it may be retried). */
 export function finishedJob(api: ApiClient, jobId: string): Promise<JobDetailView> {
   let last: JobDetailView | undefined;
   return waitFor(
     async () => {
       last = await api.job(jobId);
-      return last?.finishedAtMs != null ? last : undefined;
+      return last && (last.finishedAtMs !== null || last.state === 'failed') ? last : undefined;
     },
     `job ${jobId} to finish`,
     { lastSeen: () => last && { state: last.state, reason: last.reason, pause: last.pause, discs: last.discs } },
   );
 }
 
-/** Waits until the study has `count` jobs and all of them finished; answers their details, oldest first. */
+/** Waits until the study has `count` jobs and all of them finished (or failed); answers their details, oldest first. */
 export async function finishedJobsOfStudy(api: ApiClient, uid: string, count: number): Promise<JobDetailView[]> {
   let last: JobSummaryView[] = [];
   const jobs = await waitFor(
