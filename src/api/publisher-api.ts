@@ -66,6 +66,8 @@ export interface DiscView {
 
 export interface JobSummaryView {
   jobId: string;
+  /** What made it: a study's first disc, a follow-up disc of late arrivals, an operator's re-burn or reprint. */
+  kind: string;
   studyInstanceUid: string | null;
   /** The job actor's state (dotted for nested states: 'disc.burning'), or 'pending' before a robot takes it. */
   state: string;
@@ -121,7 +123,7 @@ export interface Operator {
 export type ActionResult = { ok: true; jobId?: string } | { ok: false; status: 404 | 409 | 422; error: string };
 
 export interface StudySplitRequest {
-  /** SOP Instance UIDs to move out of the study into a study of their own (held for review). */
+  /** SOP Instance UIDs to move out of the study into a study of their own, checked and published like any study. */
   sopInstanceUids: string[];
 }
 

@@ -35,6 +35,9 @@ export interface PublisherApiOptions {
 
 type Snapshot<C> = { value: Parameters<typeof statePathOf>[0]; context: C; status: string };
 
+/** Hold reasons a release cannot accept: the disc would carry two patients, or one without Patient ID. */
+const UNRELEASABLE = new Set(['study-under-two-patients', 'no-patient-id']);
+
 const ok = (jobId?: string): ActionResult => (jobId ? { ok: true, jobId } : { ok: true });
 const refuse = (status: 404 | 409 | 422, error: string): ActionResult => ({ ok: false, status, error });
 const operator = (by: Operator): AuditActor => `operator:${by.name}`;
@@ -133,6 +136,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     const pause = context?.pause;
     return {
       jobId: job.jobId,
+      kind: job.kind,
       studyInstanceUid: job.studyInstanceUid,
       state: snapshot ? statePathOf(snapshot.value) : job.state,
       robot: job.robot,
@@ -258,6 +262,9 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       const study = studyState(uid);
       if (!study) return refuse(404, `no study ${uid}`);
       if (study.state !== 'held') return refuse(409, `the study is ${study.state}, not held`);
+      // One disc, one named patient: these two are resolved by a split, never by accepting them.
+      const blocking = study.context.holdReasons.filter((r) => UNRELEASABLE.has(r.code)).map((r) => r.code);
+      if (blocking.length > 0) return refuse(409, `the study is held for ${blocking.join(' and ')}: a disc carries exactly one named patient; split the study instead`);
       audit.append({ actor: operator(by), action: 'study.released', subject: auditSubject.study(uid), details: { reasons: study.context.holdReasons.map((r) => r.code) } });
       publisher.send({ type: 'operator.releaseStudy', studyUid: uid });
       return ok();

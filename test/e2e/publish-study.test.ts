@@ -55,7 +55,7 @@ describe.concurrent('discrobot serve publishes a study sent by storescu (process
     const [job, ...more] = await finishedJobsOfStudy(api, studyUid, 1);
     expect(more).toEqual([]);
     expect({ state: job!.state, copies: job!.copies, copiesDone: job!.copiesDone, reason: job!.reason }).toEqual({ state: 'done', copies: 1, copiesDone: 1, reason: null });
-    expect(job!.instanceIds.toSorted()).toEqual(study.instanceList.map((i) => i.id).toSorted());
+    expect([...job!.instanceIds].sort((a, b) => a - b)).toEqual(study.instanceList.map((i) => i.id).sort((a, b) => a - b));
     expect(new Set(study.instanceList.map((i) => i.jobId))).toEqual(new Set([job!.jobId]));
 
     // The job was made once the quiet period after the last instance was over (rows and events take

@@ -48,6 +48,7 @@ export function studyDetail(studyInstanceUid: string): StudyDetailView {
 export function jobSummary(jobId: string): JobSummaryView {
   return {
     jobId,
+    kind: 'study',
     studyInstanceUid: '1.2.3',
     state: 'disc.burning',
     robot: 'r1',

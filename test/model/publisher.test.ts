@@ -744,10 +744,11 @@ function settlingStudySnapshot(at: number): unknown {
   return snapshot;
 }
 
-/** A job's snapshot in 'queued' or 'mastering', from a standalone actor at robot r1. */
-function earlyJobSnapshot(jobId: string, state: 'queued' | 'mastering'): unknown {
+/** A job's snapshot in 'queued' or 'mastering', from a standalone actor given a robot (r1 unless said). */
+function earlyJobSnapshot(jobId: string, state: 'queued' | 'mastering', robot = 'r1'): unknown {
   const master = fromPromise<MasteredImage, MasterInput>(() => new Promise(() => undefined));
-  const job = createActor(discJobMachine.provide({ actors: { master } }), { input: { jobId, robot: 'robot:r1', copies: 1, print: false, source: { jobId } } }).start();
+  const input = { jobId, robot: robotSystemId(robot), copies: 1, print: false, source: { jobId } };
+  const job = createActor(discJobMachine.provide({ actors: { master } }), { input }).start();
   if (state === 'mastering') job.send({ type: 'job.start' });
   const snapshot = persisted(job);
   job.stop();
@@ -825,7 +826,7 @@ describe('publisher: restart', () => {
     r.unavailable('r3', 'offline');
     r.available('r2');
     r.send({ type: 'job.restored', order: order('J000011'), snapshot: earlyJobSnapshot('J000011', 'queued'), robot: 'r1', after: 'resume' });
-    r.send({ type: 'job.restored', order: order('J000012'), snapshot: earlyJobSnapshot('J000012', 'queued'), robot: 'r3', after: 'resume' });
+    r.send({ type: 'job.restored', order: order('J000012'), snapshot: earlyJobSnapshot('J000012', 'queued', 'r3'), robot: 'r3', after: 'resume' });
     await r.mastered('J000011');
     await r.mastered('J000012');
     r.available('r3'); // r3 is back in time

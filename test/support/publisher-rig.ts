@@ -25,7 +25,7 @@ import {
   type PublisherRoute,
 } from '../../machines/publisher.machine.ts';
 import type { RobotInput, robotMachine } from '../../machines/robot.machine.ts';
-import type { DiscRequest, MediaKind, RejectCause, RobotPortEvent } from '../../machines/robot-port.ts';
+import type { DiscRequest, MediaKind, RejectCause, RobotPortCommand, RobotPortEvent } from '../../machines/robot-port.ts';
 import { studyMachine, studySystemId, type DeadlineInput } from '../../machines/study.machine.ts';
 import { restorable } from '../../src/publisher/restorable.ts';
 import type { ModelCoverage } from './model-coverage.ts';
@@ -220,12 +220,18 @@ export class PublisherRig {
 
   /** Discs a robot was asked to make. */
   requests(name: string): DiscRequest[] {
-    return this.sentTo(robotSystemId(name), 'disc.make').map((event) => (event as { request: DiscRequest }).request);
+    return this.portCommands(name).flatMap((command) => (command.type === 'disc.make' ? [command.request] : []));
   }
 
   /** Discs a robot was told to cancel. */
   cancels(name: string): string[] {
-    return this.sentTo(robotSystemId(name), 'disc.cancel').map((event) => (event as { discId: string }).discId);
+    return this.portCommands(name).flatMap((command) => (command.type === 'disc.cancel' ? [command.discId] : []));
+  }
+
+  /** What jobs asked of a robot over the robot port. */
+  private portCommands(name: string): RobotPortCommand[] {
+    const port = new Set(['disc.make', 'disc.cancel']);
+    return this.to(robotSystemId(name)).filter((event) => port.has(event.type)) as RobotPortCommand[];
   }
 
   study(uid: string): StudyActor | undefined {

@@ -1,0 +1,37 @@
+// What the simulated robot physically holds after a crash, read from its folders (a disc's backing
+// file follows the disc, simulator/disc-files.ts): the image files in a bin, and whether a delivered
+// disc carries the job's ISO image. A simulated disc file is the image as written; a real disc
+// reads back padded, so only the image's own bytes are compared.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** The disc image files in one bin folder (none when the folder was never made). */
+export function discFilesIn(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.img'))
+    .map((name) => path.join(folder, name))
+    .sort();
+}
+
+/** MD5 of the first `bytes` bytes of a file. */
+function md5OfPrefix(file: string, bytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('md5');
+    if (bytes === 0) return resolve(hash.digest('hex'));
+    createReadStream(file, { start: 0, end: bytes - 1 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** Whether the disc file begins with the whole ISO image, byte for byte. */
+export async function discCarriesImage(discFile: string, isoImage: string): Promise<{ same: boolean; detail: string }> {
+  const imageBytes = statSync(isoImage).size;
+  const discBytes = statSync(discFile).size;
+  if (discBytes < imageBytes) return { same: false, detail: `disc holds ${discBytes} bytes, the image has ${imageBytes}` };
+  const [disc, image] = await Promise.all([md5OfPrefix(discFile, imageBytes), md5OfPrefix(isoImage, imageBytes)]);
+  return { same: disc === image, detail: `md5 of the first ${imageBytes} bytes: disc ${disc}, image ${image}` };
+}
