@@ -167,7 +167,17 @@ function orderFor(context: PublisherContext, event: DiscRequestEvent): JobOrder 
 
 /** The unfinished job of a study, if any (a study has at most one at a time). */
 function jobOfStudy(context: PublisherContext, studyUid: string): string | undefined {
-  return Object.values(context.orders).find((order) => order.studyUid === studyUid)?.jobId;
+  return Object.values(context.orders).find((order) => order.studyUid === studyUid && isStudyDisc(order))?.jobId;
+}
+
+/** A study's own disc (its first or a follow-up); an operator's re-burn or reprint is none of the study's business. */
+function isStudyDisc(order: JobOrder): boolean {
+  return order.kind === 'study' || order.kind === 'followUp';
+}
+
+/** The study actor an order reports to, if it is one of the study's own discs. */
+function studyOfOrder(context: PublisherContext, order: JobOrder | undefined) {
+  return order?.studyUid && isStudyDisc(order) ? context.studies[order.studyUid] : undefined;
 }
 
 /** The study's order still waiting for a robot (no job actor yet), if any. */
@@ -384,7 +394,7 @@ export const publisherMachine = setup({
           enqueue.assign(({ context: now, spawn }) => ({ jobs: { ...now.jobs, [order.jobId]: spawn('discJob', { id, systemId: id, input }) } }));
           enqueue.sendTo(({ context: now }) => now.jobs[order.jobId]!, { type: 'job.start' });
         }
-        const study = order.studyUid === null ? undefined : context.studies[order.studyUid];
+        const study = studyOfOrder(context, order);
         if (study) enqueue.sendTo(study, { type: 'job.started', jobId: order.jobId });
       }
     }),
@@ -414,7 +424,7 @@ export const publisherMachine = setup({
         enqueue.stopChild(discJobSystemId(event.jobId));
         enqueue.assign(({ context: now }) => ({ jobs: withoutKey(now.jobs, event.jobId) }));
       }
-      const study = order?.studyUid ? context.studies[order.studyUid] : undefined;
+      const study = studyOfOrder(context, order);
       if (study) {
         enqueue.sendTo(study, { type: 'job.finished', jobId: event.jobId, ok: event.state === 'done', ...(event.reason ? { reason: event.reason } : {}) });
       }
@@ -454,7 +464,7 @@ export const publisherMachine = setup({
         else if (waiting) {
           enqueue.assign({ orders: withoutKey(context.orders, event.jobId), queue: context.queue.filter((id) => id !== event.jobId) });
           const order = context.orders[event.jobId];
-          const study = order?.studyUid ? context.studies[order.studyUid] : undefined;
+          const study = studyOfOrder(context, order);
           if (study) enqueue.sendTo(study, { type: 'job.finished', jobId: event.jobId, ok: false, reason: 'cancelled by the operator' });
         }
         return;

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDetailView, StudyDetailView } from '../../src/api/publisher-api.ts';
 import { storescu } from '../support/dcmtk.ts';
 import { compareDatasets, makeImages, type ImageFixture } from '../support/python-fixtures.ts';
-import { discCarriesImage, discFilesIn } from './support/crash-disc.ts';
+import { discCarriesImage, discFilesIn, placedDiscs, savedWorld } from './support/crash-disc.ts';
 import { pollUntil } from './support/crash-http.ts';
 import { CrashPublisher } from './support/crash-publisher.ts';
 import { startStorescu, type StorescuRun } from './support/crash-storescu.ts';
@@ -163,10 +163,10 @@ describe('crash recovery (SIGKILL, then a restart on the same data folder and po
   });
 
   /**
-   * SIGKILL while the job's disc is in `state` at the robot; after the restart exactly one disc is
-   * delivered, it carries the image, and the earlier attempt was interrupted and rejected.
+   * SIGKILL once `caught` holds for the job's disc at the robot (`what`); after the restart exactly
+   * one disc is delivered, it carries the image, and the earlier attempt was interrupted and rejected.
    */
-  async function crashAtTheRobot(name: string, state: string, root: string, timeScale = TIME_SCALE): Promise<void> {
+  async function crashAtTheRobot(name: string, what: string, caught: (job: JobDetailView) => boolean, root: string, timeScale = TIME_SCALE): Promise<void> {
     const sent = await images(name, 5, root);
     const studyUid = sent[0]!.studyInstanceUid;
     const p = await publisher(name, 1, timeScale);
@@ -175,27 +175,41 @@ describe('crash recovery (SIGKILL, then a restart on the same data folder and po
     expect(sending.code, sending.output).toBe(0);
     const jobId = await firstJobOf(p, studyUid);
 
-    const caught = await pollUntil(() => p.api.job(jobId), (j) => j.state === state || j.state === 'done' || j.state === 'failed', {
-      what: `job ${jobId} in ${state}`,
-      intervalMs: 10,
-      timeoutMs: 90_000,
-    });
-    expect(caught.state, `job ${jobId} went past ${state} before it was seen there`).toBe(state);
+    const seen: string[] = [];
+    const atCrash = await pollUntil(
+      async () => {
+        const job = await p.api.job(jobId);
+        const shown = `${job.state}${job.progress ? ` ${job.progress.phase} ${job.progress.pct}%` : ''}`;
+        if (seen.at(-1) !== shown) seen.push(shown);
+        return job;
+      },
+      (j) => caught(j) || ['done', 'failed', 'cancelled', 'interrupted'].includes(j.state),
+      { what: `job ${jobId} ${what}`, intervalMs: 10, timeoutMs: 90_000 },
+    );
+    expect(caught(atCrash), `job ${jobId} went past "${what}" before it was seen there; seen: ${seen.join(' → ')}`).toBe(true);
     await p.crash();
 
     await p.start();
     const job = await jobDone(p, jobId);
     expect(job.state, `${job.reason}\n${p.transcript()}`).toBe('done');
     expect(job.copies).toBe(1);
-    expect(job.discs.map((d) => d.outcome)).toEqual(['interrupted', 'delivered']);
-    const delivered = job.discs.find((d) => d.outcome === 'delivered')!;
+    expect(job.discs.map((d) => d.outcome), JSON.stringify(job.discs, null, 1)).toEqual(['interrupted', 'delivered']);
+    const delivered = job.discs[1]!;
     expect(delivered.imageFile, 'the delivered disc names its image file').not.toBeNull();
 
-    // The robot: one disc in the output bin, the job's; the half-made one in the reject bin.
+    // The robot's own accounting: two discs left the blank stacks, the job's in the output bin and
+    // the interrupted one on the reject slide; their files lie where the discs are.
     const [robot] = await p.api.robots();
     expect(robot?.outputFolder).toBeTruthy();
+    const outputBin = path.basename(robot!.outputFolder!);
+    const world = savedWorld(p.simDir());
+    const discs = placedDiscs(world);
+    expect(discs.map((d) => d.place).sort(), JSON.stringify(discs, null, 1)).toEqual([outputBin, 'reject'].sort());
+    const inOutput = discs.find((d) => d.place === outputBin)!.disc;
+    const rejected = discs.find((d) => d.place === 'reject')!.disc;
+    expect(inOutput.file && path.join(p.simDir(), inOutput.file)).toBe(delivered.imageFile);
     expect(discFilesIn(robot!.outputFolder!)).toEqual([delivered.imageFile]);
-    expect(discFilesIn(path.join(p.simBins(), 'reject')), 'the interrupted disc in the reject bin').toHaveLength(1);
+    expect(discFilesIn(path.join(p.simDir(), 'bins', 'reject'))).toEqual(rejected.file === null ? [] : [path.join(p.simDir(), rejected.file)]);
 
     // The delivered disc reads back as the job's image.
     expect(job.imagePath).not.toBeNull();
@@ -203,15 +217,17 @@ describe('crash recovery (SIGKILL, then a restart on the same data folder and po
     expect(readBack.same, readBack.detail).toBe(true);
   }
 
-  it('during burning: one good disc delivered, the interrupted one rejected', { timeout: 180_000 }, async () => {
-    await crashAtTheRobot('burning', 'disc.burning', '1.2.826.0.1.3680043.8.498.73.');
+  it('during burning: one good disc delivered, the half-burned one rejected', { timeout: 180_000 }, async () => {
+    // Data flowing to the disc (not only spinning up): a quarter written, not yet all of it.
+    const halfBurned = (j: JobDetailView) => j.state === 'disc.burning' && j.progress?.phase === 'burning' && j.progress.pct >= 25 && j.progress.pct < 100;
+    await crashAtTheRobot('burning', 'half burned', halfBurned, '1.2.826.0.1.3680043.8.498.73.');
   });
 
   it('during printing: one good disc delivered, the interrupted one rejected', { timeout: 180_000 }, async () => {
-    await crashAtTheRobot('printing', 'disc.printing', '1.2.826.0.1.3680043.8.498.74.');
+    await crashAtTheRobot('printing', 'printing', (j) => j.state === 'disc.printing', '1.2.826.0.1.3680043.8.498.74.');
   });
 
   it('during delivery: one good disc delivered, the interrupted one rejected', { timeout: 180_000 }, async () => {
-    await crashAtTheRobot('delivering', 'disc.delivering', '1.2.826.0.1.3680043.8.498.75.', 10);
+    await crashAtTheRobot('delivering', 'delivering', (j) => j.state === 'disc.delivering', '1.2.826.0.1.3680043.8.498.75.', 10);
   });
 });

@@ -44,9 +44,9 @@ export class CrashPublisher {
     return life;
   }
 
-  /** Folder of the simulated robot's bins (robot1, the only robot these tests configure). */
-  simBins(): string {
-    return path.join(this.options.data, 'robots', 'robot1', 'sim', 'bins');
+  /** The simulated robot's folder (robot1, the only robot these tests configure): its world and disc files. */
+  simDir(): string {
+    return path.join(this.options.data, 'robots', 'robot1', 'sim');
   }
 
   /** Starts a life and waits until it listens; the HTTP API then answers too (it starts first). */
@@ -78,9 +78,10 @@ export class CrashPublisher {
     return life.logLines().filter((line) => line['msg'] === msg);
   }
 
-  /** Everything every life wrote, for a failure message. */
+  /** What every life wrote, for a failure message (without the HTTP request lines the tests' polling causes). */
   transcript(): string {
-    return this.lives.map((life, i) => `--- life ${i + 1} stdout ---\n${life.stdout()}\n--- life ${i + 1} stderr ---\n${life.stderr()}`).join('\n');
+    const quiet = (text: string) => text.split('\n').filter((line) => !line.includes('"msg":"HTTP API request"')).join('\n');
+    return this.lives.map((life, i) => `--- life ${i + 1} stdout ---\n${quiet(life.stdout())}\n--- life ${i + 1} stderr ---\n${life.stderr()}`).join('\n');
   }
 
   /** Test cleanup: kills the current life if it still runs. */
