@@ -535,6 +535,22 @@ export const robotMachine = setup({
           },
         ],
         'device.opDone': [
+          // CANCEL took effect before the disc was fetched from a drive or the printer: it may still
+          // be there. The start-up rules find it and send it to the reject slide before it is reported.
+          {
+            guard: 'cancelledBeforeFetch',
+            target: '#robot.initializing',
+            actions: [
+              {
+                type: 'markRejection',
+                params: ({ context }) => ({
+                  cause: 'notReady',
+                  reason: `cancelled during ${context.pending!.verb}; the start-up rules sent the disc from the ${context.disc!.where} to the reject bin`,
+                }),
+              },
+              'planStartOver',
+            ],
+          },
           // CANCEL took effect (ours, or the unit's own): the device put the disc on the reject slide.
           {
             guard: 'pendingOpCancelled',
@@ -775,6 +791,12 @@ export const robotMachine = setup({
       entry: { type: 'announceAvailability', params: { available: false, why: 'error' } },
       initial: 'classifying',
       on: {
+        // A cancel while the device holds the operation: CANCEL ends it there (clearing the error), so
+        // the disc goes to the reject slide instead of finishing its move, e.g. into the output bin.
+        'disc.cancel': [
+          { guard: 'discInHandWithOpPending', actions: ['markCancelRequested', { type: 'command', params: { verb: 'CANCEL', args: {} } }] },
+          { guard: 'isDiscInHand', actions: 'markCancelRequested' },
+        ],
         'robot.clearError': {
           target: 'recovering',
           actions: { type: 'command', params: ({ event }) => ({ verb: 'KILL_ERROR', args: { resetPrinter: event.resetPrinter ? '1' : '0' } }) },

@@ -80,6 +80,10 @@ export class VirtualRecorders {
     const stopAt = armed?.def.effect.kind === 'write-error' ? armed.atPct : null;
     const totalS = recordSeconds(disc.media, size, model.drives.speeds[disc.media] ?? 1);
     disc.file = newDiscFile(disc);
+    // Saved before the first byte: a simulator that dies mid-write comes back with a half-burned
+    // (unusable) disc that owns its file, never a blank. The state is set right when writing ends.
+    disc.state = 'corrupt';
+    this.ctx.commit();
     const target = path.join(simDir, disc.file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const input = await fs.promises.open(image, 'r');

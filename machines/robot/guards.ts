@@ -116,6 +116,12 @@ export const robotGuards = {
   stepDone: (args: GuardArgs) => pendingOpDone(args)?.result === 'OK' && !args.context.disc?.cancelRequested,
   stepDoneAfterCancel: (args: GuardArgs) => pendingOpDone(args)?.result === 'OK' && !!args.context.disc?.cancelRequested,
   pendingOpCancelled: (args: GuardArgs) => pendingOpDone(args)?.result === 'CANCELLED',
+  /**
+   * CANCEL ended an operation that was to fetch the disc from a drive or the printer: the device puts
+   * only a disc in the picker on the reject slide, so this one may still sit where it was.
+   */
+  cancelledBeforeFetch: (args: GuardArgs) =>
+    pendingOpDone(args)?.result === 'CANCELLED' && (args.context.disc?.where === 'drive' || args.context.disc?.where === 'printer'),
   pendingOpFailed: (args: GuardArgs) => pendingOpDone(args)?.result === 'FAILED',
   /** CHECKDISCS ended (a FAILED one is the device giving up: the start-up rules handle it). */
   binCountEnded: endedNotFailed,

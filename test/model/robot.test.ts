@@ -1328,6 +1328,35 @@ describe('robot machine: refusals and cancels', () => {
     finish(h);
   });
 
+  it('CANCEL before the disc was fetched from the drive: the start-up rules find it there and reject it', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    loadBlank(h);
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    expect(h.last().verb).toBe('LOAD_PRINTER_FROM_DRIVE');
+    const op = h.accept();
+    h.stimulate({ type: 'disc.cancel', discId: 'job-1/1.1' });
+    expect(h.lastVerb()).toBe('CANCEL');
+    h.answer({ op: String(op) });
+    // The device ended the move before it picked the disc: CANCELLED, the disc still in drive 0.
+    h.finish(op, 'CANCELLED');
+    expect(outcomes(h)).toEqual([]);
+    expect(h.lastVerb()).toBe('GET_STATUS');
+    h.answer({ state: '0', syserr: '0', phase: 'IDLE', op: '0', bins: '0,24', tray: 'I' });
+    expect(h.lastVerb()).toBe('MEDIA_INFO drive=0');
+    h.answer({ type: 'DVD-R', id: 'SIM-000001', blank: '0' });
+    expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=200');
+    h.perform();
+    expect(h.lastVerb()).toBe('MEDIA_INFO drive=1');
+    h.refuse(525, 'PTROBOT_NO_MEDIA');
+    expect(outcomes(h)).toEqual([
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'cancelled', reason: 'cancelled during LOAD_PRINTER_FROM_DRIVE; the start-up rules sent the disc from the drive to the reject bin', drive: 0 },
+    ]);
+    expect(h.value()).toBe('idle');
+    finish(h);
+  });
+
   it('CANCEL too late: the load finished, so the disc is unloaded to the reject slide', () => {
     const h = startRobot();
     connect(h);

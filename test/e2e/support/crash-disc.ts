@@ -44,6 +44,15 @@ export function discFilesIn(folder: string): string[] {
     .sort();
 }
 
+/** Every disc image file anywhere under the simulator's folder (drives, printer, bins). */
+export function allDiscFiles(simDir: string): string[] {
+  if (!existsSync(simDir)) return [];
+  return readdirSync(simDir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.img'))
+    .map((name) => path.join(simDir, name))
+    .sort();
+}
+
 /** MD5 of the first `bytes` bytes of a file. */
 function md5OfPrefix(file: string, bytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
