@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyFlags, loadConfigFile } from './config/load.ts';
 import { ConfigError, embeddedDefaults } from './config/schema.ts';
 import { createLogger } from './log.ts';
-import { DataFolderError, serve } from './serve.ts';
+import { DataFolderError, HttpListenError, serve } from './serve.ts';
 import { ListenError } from '../adapters/dicom/listener.ts';
 import { IMPLEMENTATION_VERSION_NAME } from './dicom/uid.ts';
 import { MODEL_IDS } from '../simulator/models.ts';
@@ -91,7 +91,7 @@ async function runServe(flags: ServeFlags): Promise<number> {
   try {
     running = await serve(config, logger);
   } catch (err) {
-    if (err instanceof ListenError || err instanceof DataFolderError) {
+    if (err instanceof ListenError || err instanceof DataFolderError || err instanceof HttpListenError) {
       logger.fatal(err.message);
       logger.flush();
       process.stderr.write(`discrobot: ${err.message}\n`);

@@ -51,6 +51,9 @@ export interface ServeOptions {
   fs?: DurableFs;
 }
 
+/** The HTTP API cannot listen where it was told: a message for a person, naming --http. */
+export class HttpListenError extends Error {}
+
 /** The data folder cannot be made or its database opened: a message for a person, naming --data. */
 export class DataFolderError extends Error {}
 
@@ -193,7 +196,9 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   const listen = parseListenAddress(config.http.listen);
   if (!listen) throw new Error(`http.listen: ${config.http.listen} is not ADDRESS:PORT`);
   const api = createPublisherApi({ publisher, db, studies, jobs, audit, views: new PublisherViews(db), records, robots: robotSet.robots });
-  const http: RunningApiServer = await startApiServer({ api, listen, token: config.http.token, logger: logger.child({ component: 'http' }) });
+  const http: RunningApiServer = await startApiServer({ api, listen, token: config.http.token, logger: logger.child({ component: 'http' }) }).catch((err: unknown) => {
+    throw new HttpListenError(`${(err as Error).message}. Choose another address with --http (or http.listen in the config file)`);
+  });
   cleanup.push(() => http.close());
 
   const retention: RetentionHandle = startRetention({ db, dataDir, retainDays: config.storage.retainDays, logger: logger.child({ component: 'retention' }) });

@@ -3,6 +3,7 @@
 // cleanly (exit 0) with or without a transfer in flight, and an unprivileged port 104 is explained.
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,5 +245,22 @@ describe('unprivileged user', () => {
     expect(p.stderr()).toContain(data);
     expect(p.stderr()).not.toMatch(/^\s+at /m);
     expect(ever).toBe(false);
+  });
+  it('an HTTP API address already in use: exit 1, a message naming --http, nothing listens', async () => {
+    const port = await freePort();
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const httpPort = (taken.address() as net.AddressInfo).port;
+    try {
+      const p = cli(['serve', '--host', '127.0.0.1', '--port', String(port), '--data', freshDir('data'), '--http', `127.0.0.1:${httpPort}`]);
+      const [exit, ever] = await Promise.all([p.exited, everAccepted(port, p.exited)]);
+      expect(exit.code, p.stdout() + p.stderr()).toBe(1);
+      expect(p.stderr()).toContain('--http');
+      expect(p.stderr()).toContain(String(httpPort));
+      expect(p.stderr()).not.toMatch(/^\s+at /m);
+      expect(ever).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 });
