@@ -15,8 +15,9 @@ import { instanceRecord, tempDir } from './temp-db.ts';
 const SHIPPED = [
   'f8270f4942442d3f617bfa858defb6a53917023996e5c51397f6dcd79ad9cc86',
   '24110b591306d8a78fc0807dfa1c63a3fa64139811210da925eaacbcc68fc9ab',
+  '321b5b2b4425722ad6f0604920cdae1d3af363e8c1d191df3c924b42871d3cbc',
+  '4efb5eb5bc7e8e4b9bfb18956d9e808c9d67768577ddb7db0d9c8d37eb071257',
 ];
-// Migrations 3 and 4 have not shipped yet (issue 5 is under way): added here once they have.
 
 const NEW_TABLES = ['actor_snapshots', 'audit', 'discs', 'job_instances', 'jobs', 'studies'];
 const NEW_TRIGGERS = ['audit_no_delete', 'audit_no_update', 'discs_copy_already_delivered', 'discs_copy_beyond_job'];

@@ -178,7 +178,11 @@ describe('disc job restore decisions', () => {
         expect(['interrupted', 'cancelled']).toContain(after.value);
         expect(after.context.history.at(-1)).toMatchObject({ discId: FIRST_DISC, outcome: 'interrupted' });
         expect(after.context.copiesDone).toBe(before.context.copiesDone);
-        expect(w.inbox).toEqual([]);
+        // The robot is only told to cancel the lost disc (a fresh robot knows none; one that kept
+        // it must not deliver it); nothing is made.
+        // (cancelling asked for the cancel before the restart already).
+        const lost = before.value === 'cancelling' ? null : before.context.discId;
+        expect(w.inbox).toEqual(lost === null ? [] : [{ type: 'disc.cancel', discId: lost }]);
         return;
       }
       // Restored as it was; restoring asks nothing of the robot.
@@ -212,7 +216,10 @@ describe('disc job restore decisions', () => {
     if (decision.action === 'interrupt') w.job.send(decision.send);
     w.job.send({ type: 'job.retry' });
     expect(w.job.getSnapshot().value).toEqual({ disc: 'waitingForRobot' });
-    expect(w.inbox).toEqual([{ type: 'disc.make', request: expect.objectContaining({ discId: 'j1/1.2', copy: 1, attempt: 2 }) }]);
+    expect(w.inbox).toEqual([
+      { type: 'disc.cancel', discId: 'j1/1.1' },
+      { type: 'disc.make', request: expect.objectContaining({ discId: 'j1/1.2', copy: 1, attempt: 2 }) },
+    ]);
   });
 
   it('goes through the database: saved burning, reopened, restored, interrupted', () => {
