@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { routeLibraryLogs } from './log.ts';
 import type { Config } from './config/schema.ts';
 import { parseListenAddress } from './config/listen-address.ts';
-import { openDatabase, type Db } from '../adapters/db/database.ts';
+import { commitRelaxed, openDatabase, type Db } from '../adapters/db/database.ts';
 import { InstanceIndex } from '../adapters/db/instances.ts';
 import { AuditTrail } from '../adapters/db/audit.ts';
 import { JobRepository } from '../adapters/db/jobs.ts';
@@ -141,7 +141,8 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   const records = new JobRecords(jobs, audit);
   const capacities = Object.fromEntries(Object.entries(config.media.capacities).filter(([, bytes]) => bytes !== null)) as Partial<Record<MediaKind, number>>;
   const persistence = new PublisherPersistence({
-    transaction: (fn) => db.transaction(fn)(),
+    // Snapshots and rows the actors can be rebuilt from: committed without an fsync of their own (commitRelaxed).
+    transaction: (fn) => commitRelaxed(db, fn),
     snapshots, studies, jobs, audit, logger: logger.child({ component: 'persistence' }),
     routeOf: (studyUid) => publisher.getSnapshot().context.studyRoutes[studyUid] ?? null,
     deliveredImageFile: (robot) => robotSet.deliveredImageFile(robot),

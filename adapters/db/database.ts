@@ -26,6 +26,24 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Db {
   return db;
 }
 
+/**
+ * Runs fn in one transaction committed without its own fsync (synchronous=NORMAL for this commit):
+ * for state that can be rebuilt from rows that were committed durably (actor snapshots beside the
+ * instance rows). WAL keeps it consistent; a process crash loses nothing, since the write is in the
+ * operating system's hands; only a power cut may lose the last such commits, and the next durable
+ * commit (the next stored instance) syncs them too.
+ */
+export function commitRelaxed<T>(db: Db, fn: () => T): T {
+  const durable = db.pragma('synchronous', { simple: true }) === 2;
+  if (!durable) return db.transaction(fn)();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return db.transaction(fn)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
