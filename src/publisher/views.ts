@@ -1,19 +1,14 @@
 // The database's side of the API views: studies with the patient keys of their instances, a
 // study's instance rows, and search by patient name, Patient ID or accession number. Read-only SQL.
 import type { Db } from '../../adapters/db/database.ts';
-import type { InstanceView } from '../api/publisher-api.ts';
+import type { InstanceView, StudySummaryView } from '../api/publisher-api.ts';
 import type { InstanceFacts } from '../study/patient-safety.ts';
 
-export interface StudyKeys {
-  studyInstanceUid: string;
-  patientId: string | null;
-  patientName: string | null;
-  accessionNumber: string | null;
-  studyDate: string | null;
-  studyDescription: string | null;
-  instances: number;
-  purged: boolean;
-}
+/** What the instance rows say of a study, as its summary view shows it. */
+export type StudyKeys = Pick<
+  StudySummaryView,
+  'studyInstanceUid' | 'patientId' | 'patientName' | 'accessionNumber' | 'studyDate' | 'studyDescription' | 'instances' | 'purged'
+>;
 
 export class PublisherViews {
   private readonly keysStatement;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DatasetRewriter } from '../../src/dicom/dataset-rewriter.ts';
 import { encodeFileMeta } from '../../src/dicom/file-meta.ts';
 import { TransferSyntax } from '../../src/dicom/uid.ts';
+import { seededRng } from '../../simulator/rng.ts';
 
 /** Debian's interpreter: the one with pydicom 2.3.1 and numpy (the pyenv python3 on PATH has neither). */
 export const PYTHON = '/usr/bin/python3';
@@ -82,17 +83,8 @@ export function dcmdump(file: string, extraArgs: string[] = []): DcmdumpResult {
   };
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine for a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the simulator's): small, fast, and the same sequence on every machine for a seed. */
+export const seededRandom = seededRng;
 
 /** Cuts `data` into chunks of 1 byte to 20 KB; a third are tiny, to split headers in every way. */
 export function randomChunks(data: Buffer, seed: number): Buffer[] {

@@ -23,6 +23,7 @@ import type { AssociationRequest } from '../../src/dicom/negotiation.ts';
 import { summariseSafety } from '../../src/study/patient-safety.ts';
 import { createModelCoverage } from '../support/model-coverage.ts';
 import { order, PublisherRig, readyImage, route, stored, type RigOptions } from '../support/publisher-rig.ts';
+import { seededRng } from '../../simulator/rng.ts';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -925,17 +926,8 @@ describe('publisher: orders from the API and the database', () => {
 
 // ---- the fleet as a whole: random steps against an oracle of the dispatch rules ------------------
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so a failing seed can be replayed. */
+const random = seededRng;
 
 /** where: 'waiting', 'failed', or the name of the robot it is at. */
 type OracleOrder = { order: JobOrder; media: MediaKind; where: string; hadRobot: boolean };
