@@ -60,7 +60,7 @@ export function statePathOf(value: StateValue): string {
   const entries = Object.entries(value);
   const [key, child] = entries[0] ?? [];
   if (entries.length !== 1 || key === undefined || child === undefined) {
-    throw new Error(`state value ${JSON.stringify(value)} is not one atomic state: the disc job machine has no parallel states`);
+    throw new Error(`state value ${JSON.stringify(value)} is not one atomic state: discrobot's machines have no parallel states`);
   }
   return `${key}.${statePathOf(child)}`;
 }

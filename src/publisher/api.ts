@@ -225,7 +225,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
         const fault = snapshot?.context.fault;
         return {
           name: robot.name,
-          state: snapshot ? JSON.stringify(snapshot.value).replace(/[{}"]/g, '').replace(/:/g, '.') : 'offline',
+          state: snapshot ? statePathOf(snapshot.value) : 'offline',
           kind: robot.kind,
           model: robot.model,
           jobId: snapshot?.context.disc?.request.jobId ?? null,
@@ -339,7 +339,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     clearRobotError(name, by) {
       const snapshot = live<RobotContext>(`robot:${name}`);
       if (!snapshot) return refuse(404, `no robot ${name}`);
-      if (!JSON.stringify(snapshot.value).includes('error')) return refuse(409, `robot ${name} reports no error`);
+      if (!statePathOf(snapshot.value).startsWith('error')) return refuse(409, `robot ${name} reports no error`);
       audit.append({ actor: operator(by), action: 'robot.errorCleared', subject: auditSubject.robot(name), details: { fault: snapshot.context.fault?.name ?? null } });
       publisher.send({ type: 'operator.clearRobotError', robot: name });
       return ok();

@@ -163,7 +163,7 @@ export class PublisherPersistence {
   }
 
   private robot(actor: AnyActorRef, snapshot: ActorSnapshot): void {
-    const state = JSON.stringify(snapshot.value);
+    const state = statePathOf(snapshot.value);
     if (this.watched.get(actor.id)?.state === state) return;
     this.watched.set(actor.id, { state, discs: 0 });
     this.options.snapshots.saveSnapshot({ systemId: actor.id, machineId: 'robot', machineVersion: ROBOT_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() });
