@@ -159,7 +159,8 @@ function orderFor(context: PublisherContext, event: DiscRequestEvent): JobOrder 
     print: route?.print ?? true,
     robots: route?.robots ?? [],
     media: route?.media ?? 'auto',
-    source: { studyUid: event.studyUid, jobId, media: route?.media ?? 'auto' },
+    // the job's master actor (src/publisher/study-master.ts) reads it; a label of null: the default label
+    source: { studyUid: event.studyUid, jobId, media: route?.media ?? 'auto', label: route?.label ?? null },
     resume: false,
     avoid: [],
   };

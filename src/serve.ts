@@ -79,6 +79,7 @@ function publisherRoutes(config: Config): PublisherRoute[] {
     quietPeriodMs: route.quietPeriodSeconds * 1000,
     followUp: route.lateArrivals,
     print: route.print,
+    label: { institution: route.label.institution, lines: [...route.label.lines] },
   }));
 }
 

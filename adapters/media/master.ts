@@ -16,7 +16,7 @@ import {
   assignFileIds, discFileSetIds, imageEntries, isFileSetId, layoutOrder, siteFolderProblems, type PlacedInstance, type SiteFolder,
 } from '../../src/media/fileset.ts';
 import { screenInstances, type InputProblem, type MasterInstance, type ScreenedInstance } from '../../src/media/instance-source.ts';
-import type { LabelData } from '../../src/media/label-data.ts';
+import { labelTemplateProblem, type LabelData, type LabelLineRole } from '../../src/media/label-data.ts';
 import { chooseMedia, MediaPlanError, mediumSpec, SECTOR_BYTES, type MediaChoice, type MediaKind, type MediumSpec } from '../../src/media/media-choice.ts';
 import { indexHtml, readmeText, type ManifestPatient, type ManifestSeries, type ManifestStudy, type OffDiscEntry, type PdiContent, type SubstitutionEntry } from '../../src/media/pdi-text.ts';
 import type { MediaProfile } from '../../src/media/profiles.ts';
@@ -47,6 +47,8 @@ export interface MasterOptions {
   capacities?: Partial<Record<MediaKind, number>>;
   /** The institution that makes the disc; default: the instances' Institution Name. */
   institution?: string;
+  /** Which label lines, in this order (a route's label template); default: all of them (label-data.ts). */
+  labelLines?: readonly LabelLineRole[];
   contact?: string;
   site?: SiteFolderOption;
   /** Put private SOP classes on the disc as PRIVATE records. */
@@ -215,6 +217,9 @@ async function compose(
 }
 
 async function composeInto(summary: MasterSummary, instances: readonly MasterInstance[], options: Options, work: string): Promise<void> {
+  // a label template that cannot be printed stops the run before any work, with its reason
+  const labelProblem = options.labelLines ? labelTemplateProblem(options.labelLines) : undefined;
+  if (labelProblem) throw new JobError(`the label template ${labelProblem}`);
   const allowPrivate = options.allowPrivate ?? false;
   const decision = (sopClassUid: string) => recordDecision(sopClassUid, { allowPrivate });
   const screening = screenInstances(instances, {
@@ -333,7 +338,11 @@ async function composeInto(summary: MasterSummary, instances: readonly MasterIns
         entries: imageEntries({ placed, dicomdirPath, readmePath, indexPath, site }),
         pathListFile: path.join(discDir, 'paths.txt'),
       }),
-      renderLabel(labelData(members, candidates, { institution, discIndex: d + 1, discCount, createdAt }), labelPath, { dpi: options.labelDpi }),
+      renderLabel(
+        labelData(members, candidates, { institution, discIndex: d + 1, discCount, createdAt, lines: options.labelLines }),
+        labelPath,
+        { dpi: options.labelDpi },
+      ),
     ]);
     if (image.bytes > plan.capacityBytes) {
       throw new JobError(`disc ${d + 1}'s image (${image.bytes} bytes) exceeds the ${plan.medium.name} capacity of ${plan.capacityBytes} bytes`);
@@ -538,7 +547,7 @@ function manifest(instances: readonly ScreenedInstance[], discOf: (i: ScreenedIn
 function labelData(
   members: readonly ScreenedInstance[],
   set: readonly ScreenedInstance[],
-  disc: { institution: string; discIndex: number; discCount: number; createdAt: string },
+  disc: { institution: string; discIndex: number; discCount: number; createdAt: string; lines?: readonly LabelLineRole[] },
 ): LabelData {
   const patientLevel = layoutOrder(members.filter((m) => !m.rootLevel));
   // a disc of root-level files only (hanging protocols that filled disc 1) still names the set's patient
@@ -563,5 +572,6 @@ function labelData(
     discIndex: disc.discIndex,
     discCount: disc.discCount,
     createdAt: disc.createdAt,
+    lines: disc.lines,
   };
 }

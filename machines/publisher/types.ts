@@ -1,6 +1,7 @@
 // The publisher's data: the orders for disc jobs it keeps until a robot takes them, and the events
 // it takes from the composition root, its children and operators. Plain JSON data.
 
+import type { LabelLineRole } from '../../src/media/label-data.ts';
 import type { DiscImage, JsonValue } from '../disc-job.machine.ts';
 import type { MediaKind } from '../robot-port.ts';
 import type { FollowUpPolicy } from '../study/types.ts';
@@ -56,4 +57,14 @@ export interface PublisherRoute {
   quietPeriodMs: number;
   followUp: FollowUpPolicy;
   print: boolean;
+  /** The label template of the route's discs; absent: the default label. */
+  label?: RouteLabel;
 }
+
+/** What a route's disc labels say (a type, not an interface, so that it is JSON data for an order's source). */
+export type RouteLabel = {
+  /** Text of the institution line; null: the instances' Institution Name. */
+  institution: string | null;
+  /** Which lines, in this order. */
+  lines: LabelLineRole[];
+};

@@ -2,6 +2,7 @@
 // The DICOM values are the CDRobot3 conformance statement's (port 104, structured reports off,
 // PDU 16384) with our own AE title; docs/conformance.md is generated from these numbers.
 // Plain data: the schema (schema.ts) applies them, the conformance statement quotes them.
+import { LABEL_LINE_ROLES } from '../media/label-data.ts';
 
 export const DEFAULT_AE_TITLE = 'DISCROBOT';
 /** All IPv4 interfaces, as the statement's single listener. Add `{ host: '::' }` for IPv6. */
@@ -97,6 +98,13 @@ export const DEFAULT_SETTINGS = {
       robots: [],
       lateArrivals: 'followUpDisc' as LateArrivalPolicy,
       print: true,
+      /** The label template; these defaults print the label every disc had before routes had one. */
+      label: {
+        /** Text of the institution line; null: the instances' Institution Name. */
+        institution: null as string | null,
+        /** Which lines, in this order; patientName and patientId are required. */
+        lines: [...LABEL_LINE_ROLES],
+      },
     },
   ],
   robots: [{ name: 'robot1', kind: 'sim', model: DEFAULT_SIM_MODEL, timeScale: DEFAULT_TIME_SCALE }],

@@ -19,6 +19,7 @@ import {
   MIN_HTTP_TOKEN_LENGTH,
 } from './defaults.ts';
 import { isLoopbackHost, parseListenAddress } from './listen-address.ts';
+import { isLabelLineRole, LABEL_LINE_ROLES, labelTemplateProblem, type LabelLineRole } from '../media/label-data.ts';
 import { isMediaKind, MEDIA_KINDS, type MediaChoice } from '../media/media-choice.ts';
 import { MODEL_IDS, type ModelId } from '../../simulator/models.ts';
 
@@ -265,6 +266,37 @@ const robotNamesSchema = z
     });
   });
 
+const LABEL_LINE_ERROR = `must be a label line: one of ${LABEL_LINE_ROLES.join(', ')}`;
+const labelLinesSchema = z
+  .array(
+    z.string({ error: LABEL_LINE_ERROR }).refine(isLabelLineRole, { error: LABEL_LINE_ERROR }).transform((v) => v as LabelLineRole),
+    { error: `must be a list of label lines, such as [${LABEL_LINE_ROLES.join(', ')}]` },
+  )
+  .superRefine((lines, ctx) => {
+    lines.forEach((role, i) => {
+      if (lines.indexOf(role) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `repeats the line ${role}`, params: { omitGot: true } });
+    });
+    // the repeats are reported above; here only what is missing
+    const problem = labelTemplateProblem([...new Set(lines)]);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** The longest institution line a site may set: Institution Name (0008,0080) is an LO of 64 characters. */
+const MAX_INSTITUTION_LENGTH = 64;
+const INSTITUTION_ERROR = `must be text of 1 to ${MAX_INSTITUTION_LENGTH} characters, or null for the instances' Institution Name`;
+
+const labelShape = {
+  institution: z
+    .union([
+      z.null(),
+      z.string({ error: INSTITUTION_ERROR })
+        .refine((v) => v.trim() !== '' && v.trim().length <= MAX_INSTITUTION_LENGTH, { error: INSTITUTION_ERROR })
+        .transform((v) => v.trim()),
+    ], { error: INSTITUTION_ERROR })
+    .default(defaultRoute.label.institution),
+  lines: labelLinesSchema.prefault(() => [...defaultRoute.label.lines]),
+};
+
 const routeShape = {
   name: z.string({ error: 'must be the route\'s name' }).refine((v) => v.trim() !== '', { error: 'must be the route\'s name' }),
   match: section(matchShape).prefault({}),
@@ -276,6 +308,7 @@ const routeShape = {
     .enum(LATE_ARRIVAL_POLICIES, { error: `must be one of ${LATE_ARRIVAL_POLICIES.join(', ')}` })
     .default(defaultRoute.lateArrivals),
   print: yesNo().default(defaultRoute.print),
+  label: section(labelShape).prefault({}),
 };
 
 const routesSchema = z
@@ -360,7 +393,9 @@ const configShape = {
   storage: section(storageShape).prefault({}),
   log: section(logShape).prefault({}),
   media: section(mediaShape).prefault({}),
-  routes: routesSchema.prefault(() => DEFAULT_SETTINGS.routes.map((r) => ({ ...r, match: { ...r.match }, robots: [...r.robots] }))),
+  routes: routesSchema.prefault(() => DEFAULT_SETTINGS.routes.map((r) => ({
+    ...r, match: { ...r.match }, robots: [...r.robots], label: { ...r.label, lines: [...r.label.lines] },
+  }))),
   robots: robotsSchema.prefault(() => DEFAULT_SETTINGS.robots.map((r) => ({ ...r }))),
   publishing: section(publishingShape).prefault({}),
   http: httpSchema.prefault({}),
@@ -400,6 +435,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'media.capacities': Object.keys(capacitiesShape),
   'routes[]': Object.keys(routeShape),
   'routes[].match': Object.keys(matchShape),
+  'routes[].label': Object.keys(labelShape),
   'robots[]': Object.keys(robotShape),
   publishing: Object.keys(publishingShape),
   http: Object.keys(httpShape),

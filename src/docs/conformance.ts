@@ -12,6 +12,7 @@ import {
 } from '../config/defaults.ts';
 import { parseByteSize } from '../config/byte-size.ts';
 import { STORAGE_SOP_CLASSES, type SopClass, type SopClassKind } from '../dicom/sop-classes.ts';
+import { LABEL_LINE_ROLES, REQUIRED_LABEL_LINES } from '../media/label-data.ts';
 import {
   APPLICATION_CONTEXT_DICOM,
   IMPLEMENTATION_CLASS_UID,
@@ -135,7 +136,7 @@ const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> =
     meaning: 'Days after a study was published before its stored files are purged (re-burn from history is offered while they exist); null keeps them.',
   },
   routes: {
-    meaning: 'Routing rules, first match wins: match on called and calling AE title (null: any), media (auto, cd, dvd, dvd-dl, bd, bd-dl), copies, quiet period, robots ([]: any), late arrivals (followUpDisc or holdJob), print.',
+    meaning: `Routing rules, first match wins: match on called and calling AE title (null: any), media (auto, cd, dvd, dvd-dl, bd, bd-dl), copies, quiet period, robots ([]: any), late arrivals (followUpDisc or holdJob), print, and the disc label: \`label.institution\` (the institution line's text; null: the instances' Institution Name) and \`label.lines\` (the lines to print, in this order, from ${LABEL_LINE_ROLES.join(', ')}; ${REQUIRED_LABEL_LINES.join(' and ')} are required; institution, patientName and patientId print above the hub, the others below it).`,
     flag: '`--quiet-period` (every route)',
   },
   robots: { meaning: 'The disc robots: kind sim (model, timeScale) or serial (path).', flag: '`--robot sim:MODEL|serial:PATH` (repeatable), `--time-scale`' },

@@ -24,9 +24,29 @@ export interface LabelData {
   createdAt: string;
   /** IHE PDI content type printed on the label; 'DICOM ONLY' when absent (no web content on the disc). */
   contentType?: string;
+  /** Which lines the label prints, in this order (a route's label template); default LABEL_LINE_ROLES. */
+  lines?: readonly LabelLineRole[];
 }
 
-export type LabelLineRole = 'institution' | 'patientName' | 'patientId' | 'study' | 'disc' | 'created';
+/** Every kind of label line, in the order a label prints them unless its template says otherwise. */
+export const LABEL_LINE_ROLES = ['institution', 'patientName', 'patientId', 'study', 'disc', 'created'] as const;
+export type LabelLineRole = (typeof LABEL_LINE_ROLES)[number];
+
+/** A disc must name its patient: a label template without these lines is refused. */
+export const REQUIRED_LABEL_LINES: readonly LabelLineRole[] = ['patientName', 'patientId'];
+
+export function isLabelLineRole(value: unknown): value is LabelLineRole {
+  return (LABEL_LINE_ROLES as readonly unknown[]).includes(value);
+}
+
+/** Why a label template cannot be used, or undefined when it can. */
+export function labelTemplateProblem(lines: readonly LabelLineRole[]): string | undefined {
+  const missing = REQUIRED_LABEL_LINES.filter((role) => !lines.includes(role));
+  if (missing.length > 0) return `must include ${missing.join(' and ')}: a disc must name its patient`;
+  const repeated = lines.find((role, i) => lines.indexOf(role) !== i);
+  if (repeated !== undefined) return `names the line ${repeated} twice`;
+  return undefined;
+}
 
 export interface LabelLine {
   role: LabelLineRole;
@@ -38,8 +58,20 @@ export const MAX_STUDY_LINES = 4;
 
 export const DEFAULT_CONTENT_TYPE = 'DICOM ONLY';
 
-/** The label's lines with their roles, top to bottom as printed (before any shortening to fit). */
+/**
+ * The label's lines with their roles, top to bottom as printed (before any shortening to fit): the
+ * lines of data.lines' roles in that order, all of them when it is absent.
+ */
 export function labelContent(data: LabelData): LabelLine[] {
+  const template = data.lines ?? LABEL_LINE_ROLES;
+  const problem = labelTemplateProblem(template);
+  if (problem !== undefined) throw new RangeError(`the label template ${problem}`);
+  const lines = allLines(data);
+  return template.flatMap((role) => lines.filter((line) => line.role === role));
+}
+
+/** Every line the data gives, in the default order; empty values print no line. */
+function allLines(data: LabelData): LabelLine[] {
   if (!Number.isInteger(data.discCount) || data.discCount < 1) {
     throw new RangeError(`disc count must be a positive integer, got ${data.discCount}`);
   }

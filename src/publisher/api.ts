@@ -19,6 +19,7 @@ import type {
 import { statePathOf } from '../persistence/restore-policy.ts';
 import { checkStudy, summariseSafety } from '../study/patient-safety.ts';
 import type { JobRecords } from './job-records.ts';
+import type { StudyJobSource } from './study-master.ts';
 import type { ServedRobot } from './robots.ts';
 import type { PublisherViews } from './views.ts';
 
@@ -158,7 +159,9 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     const media = (of.media ?? 'auto') as JobOrder['media'];
     const order: JobOrder = {
       jobId, kind, studyUid: of.studyInstanceUid, copies, print: previous?.print ?? true, robots: previous?.robots ?? [], media,
-      source: { studyUid: of.studyInstanceUid, jobId, media }, resume: false, avoid: [],
+      // The same label template as the disc it repeats.
+      source: { studyUid: of.studyInstanceUid, jobId, media, label: (previous?.source as StudyJobSource | undefined)?.label ?? null } as JobOrder['source'],
+      resume: false, avoid: [],
       ...(kind === 'reprint' && of.imagePath && of.media
         ? { image: { path: of.imagePath, bytes: 0, media: media === 'auto' ? 'cd' : media, labelPath: of.labelPath } }
         : {}),

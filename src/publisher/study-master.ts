@@ -10,6 +10,7 @@ import type { Db } from '../../adapters/db/database.ts';
 import type { JobRepository } from '../../adapters/db/jobs.ts';
 import { masterInstances } from '../../adapters/media/master.ts';
 import type { MasteredImage, MasterInput } from '../../machines/disc-job.machine.ts';
+import type { RouteLabel } from '../../machines/publisher/types.ts';
 import { instanceFromStoreRow, type StoreRow } from '../media/instance-source.ts';
 import { isMediaKind, type MediaChoice, type MediaKind } from '../media/media-choice.ts';
 
@@ -27,6 +28,8 @@ export interface StudyJobSource {
   studyUid: string | null;
   jobId: string;
   media: MediaChoice;
+  /** The route's label template; null or absent (orders made before routes had one): the default label. */
+  label?: RouteLabel | null;
 }
 
 /** A job that cannot be mastered as it stands; the message says what a person can do. */
@@ -59,7 +62,8 @@ export function studyMasterLogic(options: StudyMasterOptions) {
       outDir: path.join(options.dataDir, 'jobs', input.jobId),
       media,
       capacities: options.capacities,
-      institution: options.institution,
+      institution: source.label?.institution ?? options.institution,
+      labelLines: source.label?.lines,
     });
     if (summary.status === 'failed') throw new StudyMasterError(summary.error ?? 'mastering failed');
     if (summary.problems.length > 0) {

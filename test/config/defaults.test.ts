@@ -59,6 +59,7 @@ describe('embedded defaults', () => {
           robots: [],
           lateArrivals: 'followUpDisc',
           print: true,
+          label: { institution: null, lines: ['institution', 'patientName', 'patientId', 'study', 'disc', 'created'] },
         },
       ],
       robots: [{ name: 'robot1', kind: 'sim', model: 'DP-4100', timeScale: 1 }],
@@ -86,10 +87,12 @@ describe('embedded defaults', () => {
     first.dicom.aeTitles.push('OTHER');
     first.routes[0]!.robots.push('robot1');
     first.routes[0]!.match.calledAe = ['X'];
+    first.routes[0]!.label.lines.reverse();
     first.robots.push({ name: 'robot2', kind: 'serial', path: '/dev/ttyS0' });
     expect(embeddedDefaults()).toEqual(config);
     expect(DEFAULT_SETTINGS.dicom.listeners).toHaveLength(1);
     expect(DEFAULT_SETTINGS.routes[0].robots).toHaveLength(0);
+    expect(DEFAULT_SETTINGS.routes[0].label.lines[0]).toBe('institution');
     expect(DEFAULT_SETTINGS.robots).toHaveLength(1);
   });
 });

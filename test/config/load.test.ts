@@ -51,6 +51,9 @@ routes:
     robots: [left]
     lateArrivals: holdJob
     print: false
+    label:
+      institution: Radiologie Nord   # not the instances' Institution Name
+      lines: [patientName, patientId, study]
   - name: default
 robots:
   - { name: left, kind: serial, path: /dev/ttyUSB0 }
@@ -82,6 +85,7 @@ const SITE_JSON = JSON.stringify({
       robots: ['left'],
       lateArrivals: 'holdJob',
       print: false,
+      label: { institution: 'Radiologie Nord', lines: ['patientName', 'patientId', 'study'] },
     },
     { name: 'default' },
   ],
@@ -117,6 +121,7 @@ describe('loadConfigFile', () => {
         robots: ['left'],
         lateArrivals: 'holdJob',
         print: false,
+        label: { institution: 'Radiologie Nord', lines: ['patientName', 'patientId', 'study'] },
       },
       { ...embeddedDefaults().routes[0], name: 'default' },
     ]);

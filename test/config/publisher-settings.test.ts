@@ -46,6 +46,7 @@ describe('routes', () => {
       robots: [],
       lateArrivals: 'followUpDisc',
       print: true,
+      label: { institution: null, lines: ['institution', 'patientName', 'patientId', 'study', 'disc', 'created'] },
     });
     expect(config.routes[1]?.copies).toBe(3);
   });
@@ -91,7 +92,7 @@ describe('routes', () => {
     ]);
     expect(problemsOf({ routes: [{ name: 'a', medium: 'cd', match: { calledAET: 'X' } }] })).toEqual([
       'config.yaml: routes[0].match.calledAET: is not a known setting (known settings here: calledAe, callingAe)',
-      'config.yaml: routes[0].medium: is not a known setting (known settings here: name, match, media, copies, quietPeriodSeconds, robots, lateArrivals, print)',
+      'config.yaml: routes[0].medium: is not a known setting (known settings here: name, match, media, copies, quietPeriodSeconds, robots, lateArrivals, print, label)',
     ]);
   });
 
@@ -125,6 +126,70 @@ describe('routes', () => {
     ]);
     expect(problemsOf({ robots, routes: [{ name: 'ct', robots: ['left', 'left'] }] })).toEqual([
       'config.yaml: routes[0].robots[1]: repeats the robot "left"',
+    ]);
+  });
+});
+
+describe('routes[].label', () => {
+  const label = (value: unknown) => parse({ routes: [{ name: 'r', label: value }] }).routes[0]?.label;
+  const LINE_ERROR = 'must be a label line: one of institution, patientName, patientId, study, disc, created';
+  const INSTITUTION_ERROR = "must be text of 1 to 64 characters, or null for the instances' Institution Name";
+
+  it("takes the institution line's text (trimmed) and which lines, in the order given", () => {
+    expect(label({ institution: ' Radiologie Nord ', lines: ['patientId', 'patientName', 'disc'] })).toEqual({
+      institution: 'Radiologie Nord',
+      lines: ['patientId', 'patientName', 'disc'],
+    });
+    expect(label({ lines: ['patientName', 'patientId'] })).toEqual({ institution: null, lines: ['patientName', 'patientId'] });
+  });
+
+  it("leaves out, or null, means today's label: every line, the instances' Institution Name", () => {
+    const everyLine = { institution: null, lines: ['institution', 'patientName', 'patientId', 'study', 'disc', 'created'] };
+    expect(label(undefined)).toEqual(everyLine);
+    expect(label(null)).toEqual(everyLine);
+    expect(label({ institution: null, lines: null })).toEqual(everyLine);
+    expect(label({ institution: 'Klinik' })).toEqual({ ...everyLine, institution: 'Klinik' });
+  });
+
+  it('refuses a line that is not a label line, and a repeated line', () => {
+    expect(problemsOf({ routes: [{ name: 'r', label: { lines: ['patientName', 'patientId', 'barcode', 7] } }] })).toEqual([
+      `config.yaml: routes[0].label.lines[2]: ${LINE_ERROR} (got "barcode")`,
+      `config.yaml: routes[0].label.lines[3]: ${LINE_ERROR} (got 7)`,
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: { lines: ['patientName', 'patientId', 'disc', 'disc'] } }] })).toEqual([
+      'config.yaml: routes[0].label.lines[3]: repeats the line disc',
+    ]);
+  });
+
+  it('refuses a label that does not name the patient: patientName and patientId are required', () => {
+    expect(problemsOf({ routes: [{ name: 'r', label: { lines: ['patientId', 'study'] } }] })).toEqual([
+      'config.yaml: routes[0].label.lines: must include patientName: a disc must name its patient (got ["patientId","study"])',
+    ]);
+    expect(problemsOf({ routes: [{ name: 'a' }, { name: 'b', label: { lines: ['patientName', 'disc'] } }] })).toEqual([
+      'config.yaml: routes[1].label.lines: must include patientId: a disc must name its patient (got ["patientName","disc"])',
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: { lines: [] } }] })).toEqual([
+      'config.yaml: routes[0].label.lines: must include patientName and patientId: a disc must name its patient (got [])',
+    ]);
+  });
+
+  it('refuses an institution that is not text of 1 to 64 characters, lines that are not a list, and unknown keys', () => {
+    expect(problemsOf({ routes: [{ name: 'r', label: { institution: '  ', lines: 'patientName' } }] })).toEqual([
+      `config.yaml: routes[0].label.institution: ${INSTITUTION_ERROR} (got "  ")`,
+      'config.yaml: routes[0].label.lines: must be a list of label lines, such as [institution, patientName, patientId, study, disc, created] (got "patientName")',
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: { institution: 'x'.repeat(65) } }] })).toEqual([
+      `config.yaml: routes[0].label.institution: ${INSTITUTION_ERROR} (got "${'x'.repeat(56)}...)`, // the value is cut to 60 characters
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: { institution: 42 } }] })).toEqual([
+      `config.yaml: routes[0].label.institution: ${INSTITUTION_ERROR} (got 42)`,
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: { lines: ['patientName', 'patientId'], template: 'big', font: 'Arial' } }] })).toEqual([
+      'config.yaml: routes[0].label.template: is not a known setting (known settings here: institution, lines)',
+      'config.yaml: routes[0].label.font: is not a known setting (known settings here: institution, lines)',
+    ]);
+    expect(problemsOf({ routes: [{ name: 'r', label: ['patientName'] }] })).toEqual([
+      'config.yaml: routes[0].label: must be a mapping of settings (got ["patientName"])',
     ]);
   });
 });
@@ -237,7 +302,7 @@ describe('a resolved configuration', () => {
   it('parses to itself, so flags can re-check it', () => {
     const config = parse({
       storage: { retainDays: null },
-      routes: [{ name: 'r', match: { calledAe: 'A' }, robots: ['s'] }],
+      routes: [{ name: 'r', match: { calledAe: 'A' }, robots: ['s'], label: { institution: 'Klinik', lines: ['patientName', 'patientId'] } }],
       robots: [{ name: 's', kind: 'serial', path: '/dev/ttyS0' }, { name: 't', kind: 'sim', timeScale: 5 }],
       http: { listen: '[::]:0', token: 'x'.repeat(16) },
     });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   formatDicomDate,
   formatPersonName,
+  LABEL_LINE_ROLES,
   labelContent,
   labelLines,
+  labelTemplateProblem,
   MAX_STUDY_LINES,
   type LabelData,
 } from '../../src/media/label-data.ts';
@@ -113,5 +115,44 @@ describe('labelLines', () => {
     expect(() => labelLines({ ...muller, patientId: '  ' })).toThrow(/Patient ID/);
     expect(() => labelLines({ ...muller, createdAt: '28.11.2026' })).toThrow(/ISO date/);
     expect(() => labelLines({ ...muller, createdAt: '2026-13-01' })).toThrow(/ISO date/);
+  });
+});
+
+describe('a label template (a route\'s label.lines)', () => {
+  it('prints only the lines it names, in its order; every study line where it names study', () => {
+    expect(labelContent({ ...muller, lines: ['patientId', 'patientName', 'study', 'disc'] })).toEqual([
+      { role: 'patientId', text: 'ID 12345 · born 1970-01-31' },
+      { role: 'patientName', text: 'MÜLLER, Jürgen' },
+      { role: 'study', text: 'CT 2026-11-27 Thorax' },
+      { role: 'study', text: 'MR/SR 2026-11-28 Abdomen mit KM' },
+      { role: 'disc', text: 'Disc 1 of 2' },
+    ]);
+    expect(labelLines({ ...muller, lines: ['patientName', 'patientId', 'created', 'institution'] })).toEqual([
+      'MÜLLER, Jürgen',
+      'ID 12345 · born 1970-01-31',
+      'Created 2026-11-28 · DICOM ONLY',
+      'Klinikum Musterstadt',
+    ]);
+  });
+
+  it('of every line in the default order prints what a label without a template prints', () => {
+    expect(LABEL_LINE_ROLES).toEqual(['institution', 'patientName', 'patientId', 'study', 'disc', 'created']);
+    expect(labelContent({ ...muller, lines: [...LABEL_LINE_ROLES] })).toEqual(labelContent(muller));
+  });
+
+  it('still leaves out a line whose value is empty', () => {
+    expect(labelLines({ ...muller, institution: '  ', lines: ['institution', 'patientName', 'patientId'] })).toEqual([
+      'MÜLLER, Jürgen',
+      'ID 12345 · born 1970-01-31',
+    ]);
+  });
+
+  it('must name the patient (patientName and patientId) and name each line once', () => {
+    expect(labelTemplateProblem(['patientName', 'patientId'])).toBeUndefined();
+    expect(labelTemplateProblem(['patientId', 'disc'])).toBe('must include patientName: a disc must name its patient');
+    expect(labelTemplateProblem([])).toBe('must include patientName and patientId: a disc must name its patient');
+    expect(labelTemplateProblem(['patientName', 'patientId', 'study', 'study'])).toBe('names the line study twice');
+    expect(() => labelContent({ ...muller, lines: ['patientName', 'disc'] })).toThrow(/must include patientId/);
+    expect(() => labelContent({ ...muller, lines: ['patientName', 'patientId', 'disc', 'disc'] })).toThrow(RangeError);
   });
 });

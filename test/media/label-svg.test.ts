@@ -59,6 +59,13 @@ describe('labelSvg', () => {
     expect(svg.texts.find((t) => t.text === 'MÜLLER, Jürgen')?.bold).toBe(true);
   });
 
+  it("carries exactly the lines of a label template, in its order within each half of the disc", () => {
+    const lines = ['patientId', 'patientName', 'institution', 'disc'] as const;
+    const svg = parseSvg(labelSvg({ ...base, institution: 'Radiologie Nord', lines: [...lines] }));
+    const topToBottom = [...svg.texts].sort((a, b) => a.y - b.y).map((t) => t.text);
+    expect(topToBottom).toEqual(['ID 12345 · born 1970-01-31', 'MÜLLER, Jürgen', 'Radiologie Nord', 'Disc 1 of 2']);
+  });
+
   it('puts institution, name and ID above the hub and the rest below it, inside the band', () => {
     const { innerRadiusMm, outerRadiusMm } = textBand(120);
     const svg = parseSvg(labelSvg(base));
