@@ -202,6 +202,10 @@ function freeSlotOf(slots: Record<string, RobotSlot>, jobId: string): Record<str
 
 const failoverId = (robot: string) => `failover:${robot}`;
 
+/** Why an order that no robot had taken yet was withdrawn (its job row's reason). */
+const WITHDRAWN_FOR_HOLD = 'withdrawn before a robot took it: its study was held';
+const CANCELLED_WAITING = 'cancelled by the operator before a robot took it';
+
 export const publisherMachine = setup({
   types: {
     context: {} as PublisherContext,
@@ -243,7 +247,7 @@ export const publisherMachine = setup({
     /** Write the job's row; it claims the study's instances that are on no unfinished job. */
     recordJobOrder: (_, _params: { order: JobOrder }) => undefined,
     /** An order withdrawn before any robot took it (its study was held, or an operator cancelled it); null: none was. */
-    recordJobWithdrawn: (_, _params: { jobId: string | null }) => undefined,
+    recordJobWithdrawn: (_, _params: { jobId: string | null; reason: string }) => undefined,
 
     // spawn() inside assign: spawnChild() takes only a static systemId.
     spawnAssociation: assign(({ context, event, spawn }) => {
@@ -521,10 +525,10 @@ export const publisherMachine = setup({
     // The row first, so that the job's mastering finds it.
     'study.completed': { actions: [{ type: 'recordJobOrder', params: ({ context, event }) => ({ order: orderFor(context, event) }) }, 'orderDisc', 'dispatch'] },
     'study.followUp': { actions: [{ type: 'recordJobOrder', params: ({ context, event }) => ({ order: orderFor(context, event) }) }, 'orderDisc', 'dispatch'] },
-    'study.held': { actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: waitingJobOfStudy(context, event.studyUid) }) }, 'withdrawJobOfStudy'] },
+    'study.held': { actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: waitingJobOfStudy(context, event.studyUid), reason: WITHDRAWN_FOR_HOLD }) }, 'withdrawJobOfStudy'] },
     'job.outcome': { actions: ['takeOutcome', 'dispatch'] },
     'operator.cancelJob': {
-      actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: context.queue.includes(event.jobId) && !(event.jobId in context.jobs) ? event.jobId : null }) }, 'forwardToJob'],
+      actions: [{ type: 'recordJobWithdrawn', params: ({ context, event }) => ({ jobId: context.queue.includes(event.jobId) && !(event.jobId in context.jobs) ? event.jobId : null, reason: CANCELLED_WAITING }) }, 'forwardToJob'],
     },
     'operator.retryJob': { actions: ['forwardToJob', 'dispatch'] },
     'operator.clearRobotError': { actions: 'forwardToRobot' },

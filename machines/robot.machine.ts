@@ -668,6 +668,14 @@ export const robotMachine = setup({
               { actions: 'reportProgress' },
             ],
             'recorder.finished': [
+              // Cancelled while recording: the drive was let finish (it refuses to give up a disc it
+              // writes); now the disc goes to the reject slide, once any robot fault is cleared.
+              {
+                guard: 'recordingEndedAfterCancelWithFaultStanding',
+                target: '#robot.error',
+                actions: [{ type: 'markRejection', params: { cause: 'cancelled', reason: 'cancelled while recording; the disc went to the reject bin' } }, { type: 'setResume', params: { resume: 'rejecting' } }],
+              },
+              { guard: 'recordingEndedAfterCancel', target: 'rejecting', actions: { type: 'markRejection', params: { cause: 'cancelled', reason: 'cancelled while recording; the disc went to the reject bin' } } },
               // A robot fault came while burning: the disc is good, the robot is not; wait for it.
               {
                 guard: 'recordedWithFaultStanding',
@@ -683,6 +691,8 @@ export const robotMachine = setup({
               },
               { target: 'rejecting', actions: { type: 'markRejection', params: ({ event }) => recordingRejection(event) } },
             ],
+            // The drive is let finish: a drive refuses to give up a disc it writes (UNLOAD answers busy).
+            'disc.cancel': { guard: 'isDiscInHand', actions: 'markCancelRequested' },
             // A robot error (a cover opened) does not stop the drive: note it, pause the job, go on.
             'device.state': [
               {

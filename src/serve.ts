@@ -160,8 +160,8 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
       },
       actions: {
         recordJobOrder: (_, { order }) => records.recordStudyOrder(order),
-        recordJobWithdrawn: (_, { jobId }) => {
-          if (jobId !== null) records.withdraw(jobId, 'withdrawn before a robot took it');
+        recordJobWithdrawn: (_, { jobId, reason }) => {
+          if (jobId !== null) records.withdraw(jobId, reason);
         },
       },
     }),

@@ -159,6 +159,9 @@ export const robotGuards = {
     context.disc?.step !== params.phase &&
     !(params.phase === 'finalizing' && context.disc?.step === 'verifying'),
   recordedWithFaultStanding: (args: GuardArgs) => recordedOk(args) && args.context.fault !== null,
+  /** The recording the job cancelled ended (however it went): the disc goes to the reject slide. */
+  recordingEndedAfterCancel: (args: GuardArgs) => args.event.type === 'recorder.finished' && cancelAsked(args) && args.context.fault === null,
+  recordingEndedAfterCancelWithFaultStanding: (args: GuardArgs) => args.event.type === 'recorder.finished' && cancelAsked(args) && args.context.fault !== null,
   recordedAndPrint: (args: GuardArgs) => recordedOk(args) && wantsPrint(args.context),
   recorded: recordedOk,
   failedWithFaultStanding: ({ context, event }: GuardArgs) => event.type === 'recorder.finished' && event.result !== 'ok' && context.fault !== null,

@@ -161,7 +161,7 @@ export interface PublisherApi {
   retryJob(jobId: string, by: Operator): ActionResult;
   /** A new job burning the same instances again (while their files exist); answers the new job id. */
   reburnJob(jobId: string, by: Operator, copies?: number): ActionResult;
-  /** A new disc-less print job: the label printed again on a blank (answers the new job id). */
+  /** A new job of one copy burning the mastered image again with its label on a new disc (answers the new job id). */
   reprintLabel(jobId: string, by: Operator): ActionResult;
   clearRobotError(robot: string, by: Operator): ActionResult;
   /** An action on a simulated robot's simulator: 404 no such robot, 409 not simulated, 422 the simulator refuses (naming the field). */

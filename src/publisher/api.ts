@@ -2,6 +2,7 @@
 // views join the rows with the live actors' state; every action checks that it makes sense now
 // (409 with the reason when not), lands in the audit trail under the operator's name, and goes to
 // the actors as an operator event. The HTTP adapter (adapters/http/) only translates.
+import { existsSync, statSync } from 'node:fs';
 import type { ActorRefFrom, AnyActorRef } from 'xstate';
 import { auditSubject, type AuditActor, type AuditTrail } from '../../adapters/db/audit.ts';
 import type { Db } from '../../adapters/db/database.ts';
@@ -10,6 +11,7 @@ import type { StudyRepository } from '../../adapters/db/studies.ts';
 import type { DiscJobContext } from '../../machines/disc-job.machine.ts';
 import { jobIdOf, type JobOrder, type publisherMachine } from '../../machines/publisher.machine.ts';
 import type { RobotContext } from '../../machines/robot.machine.ts';
+import type { MediaKind } from '../../machines/robot-port.ts';
 import type { StudyContext, StudyHoldReason } from '../../machines/study.machine.ts';
 import { prepareFault } from '../../simulator/fault-triggers.ts';
 import { SimulatorRefused, type SimulatorHandle } from '../../simulator/server.ts';
@@ -157,16 +159,19 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     const previous = jobs.order(of.jobId) as JobOrder | undefined;
     const jobId = jobIdOf(Math.max(publisher.getSnapshot().context.nextJobNumber, records.nextJobNumber()));
     const media = (of.media ?? 'auto') as JobOrder['media'];
+    // A reprint burns the image already mastered, with its label, on a new disc.
+    const image = kind === 'reprint' && of.imagePath && of.media && of.media !== 'auto'
+      ? { path: of.imagePath, bytes: statSync(of.imagePath).size, media: of.media as MediaKind, labelPath: of.labelPath }
+      : undefined;
     const order: JobOrder = {
       jobId, kind, studyUid: of.studyInstanceUid, copies, print: previous?.print ?? true, robots: previous?.robots ?? [], media,
       // The same label template as the disc it repeats.
       source: { studyUid: of.studyInstanceUid, jobId, media, label: (previous?.source as StudyJobSource | undefined)?.label ?? null } as JobOrder['source'],
       resume: false, avoid: [],
-      ...(kind === 'reprint' && of.imagePath && of.media
-        ? { image: { path: of.imagePath, bytes: 0, media: media === 'auto' ? 'cd' : media, labelPath: of.labelPath } }
-        : {}),
+      ...(image ? { image } : {}),
     };
     records.recordRepeat(order, of.jobId, operator(by));
+    if (image) jobs.setImage(jobId, { imagePath: image.path, labelPath: image.labelPath, media: image.media });
     publisher.send({ type: 'job.ordered', order });
     return jobId;
   }
@@ -335,7 +340,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     reprintLabel(jobId, by) {
       const job = jobs.get(jobId);
       if (!job) return refuse(404, `no job ${jobId}`);
-      if (!job.imagePath) return refuse(409, 'the job has no mastered image and label to print again');
+      if (!job.imagePath || !existsSync(job.imagePath)) return refuse(409, 'the job has no mastered image and label to print again (never mastered, or purged)');
       return ok(repeat(job, 'reprint', 1, by));
     },
 

@@ -23,11 +23,15 @@ export class PublisherViews {
          study_date AS studyDate, study_description AS studyDescription, count(*) AS instances, max(purged_at_ms IS NOT NULL) AS purged
        FROM (SELECT * FROM instances ORDER BY id) GROUP BY study_instance_uid`,
     );
+    // An instance's job: the study's own disc (first or follow-up) that carries it and still stands.
     this.instancesStatement = db.prepare(
       `SELECT id, sop_instance_uid AS sopInstanceUid, sop_class_uid AS sopClassUid, series_instance_uid AS seriesInstanceUid, patient_id AS patientId,
          patient_name AS patientName, patient_birth_date AS patientBirthDate, modality, calling_ae_title AS callingAeTitle, received_at AS receivedAt,
-         job_id AS jobId, duplicate_of AS duplicateOf
-       FROM instances WHERE study_instance_uid = ? ORDER BY id`,
+         (SELECT ji.job_id FROM job_instances ji JOIN jobs j ON j.job_id = ji.job_id
+          WHERE ji.instance_id = i.id AND j.state <> 'cancelled' AND j.kind IN ('study', 'followUp')
+          ORDER BY j.created_at_ms DESC, j.job_id DESC LIMIT 1) AS jobId,
+         duplicate_of AS duplicateOf
+       FROM instances i WHERE study_instance_uid = ? ORDER BY id`,
     );
     this.factsStatement = db.prepare(
       `SELECT sop_instance_uid AS sopInstanceUid, study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName,

@@ -1370,9 +1370,30 @@ describe('robot machine: refusals and cancels', () => {
     finish(h);
   });
 
+  it('the disc recording: the drive is let finish (it would refuse the unload), then the disc goes to the reject slide', () => {
+    const h = startRobot();
+    connect(h);
+    make(h, 'job-1/1.1');
+    loadBlank(h);
+    const sent = h.sent.length;
+    h.stimulate({ type: 'disc.cancel', discId: 'job-1/1.1' });
+    expect(h.recorder.running).toBe(1);
+    expect(h.sent.length).toBe(sent);
+    expect(h.value()).toBe('busy.recording.burning');
+    h.stimulate({ type: 'recorder.finished', result: 'ok', md5: MD5 });
+    expect(h.recorder.running).toBe(0);
+    expect(h.lastVerb()).toBe('UNLOAD_DRIVE drive=0 to=200');
+    h.perform();
+    expect(outcomes(h)).toEqual([
+      { type: 'disc.rejected', discId: 'job-1/1.1', cause: 'cancelled', reason: 'cancelled while recording; the disc went to the reject bin', drive: 0 },
+    ]);
+    expect(delivered(h)).toEqual([]);
+    expect(h.value()).toBe('idle');
+    finish(h);
+  });
+
   it.each([
     { name: 'waiting for media', at: (h: Harness) => h.perform() },
-    { name: 'recording (the recorder is stopped)', at: (h: Harness) => loadBlank(h) },
   ])('the disc in hand with no operation pending ($name): unloaded to the reject slide', ({ at }) => {
     const h = startRobot();
     connect(h);
