@@ -1,6 +1,7 @@
 // `discrobot serve` as the end-to-end tests run it: a real process with a simulated robot, its DICOM
 // port and HTTP API on free ports, and the waits the tests share (a study reaching a state, a job
 // finishing), each polling the API.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobDetailView, JobSummaryView, StudyDetailView } from '../../../src/api/publisher-api.ts';
 import { ApiClient, waitFor } from './api-client.ts';
@@ -9,10 +10,12 @@ import { freePort, startCli, type CliProcess } from './process.ts';
 export interface PublisherOptions {
   dataDir: string;
   quietPeriodSeconds: number;
-  /** Simulated seconds per wall-clock second (0: every motion at once). */
-  timeScale: number;
+  /** Simulated seconds per wall-clock second (0: every motion at once); absent: the robots' own (config). */
+  timeScale?: number;
   /** --robot specs; the default is the product's (one simulated DP-4100). */
   robots?: string[];
+  /** A configuration file to write and start from (JSON), for what the command line cannot say. */
+  config?: { file: string; content: Record<string, unknown> };
 }
 
 export interface RunningPublisher {
@@ -26,9 +29,12 @@ export interface RunningPublisher {
 
 export async function startPublisher(options: PublisherOptions): Promise<RunningPublisher> {
   const dicomPort = await freePort();
+  if (options.config) await writeFile(options.config.file, JSON.stringify(options.config.content, null, 2));
   const args = [
-    'serve', '--host', '127.0.0.1', '--port', String(dicomPort), '--data', options.dataDir, '--http', '127.0.0.1:0',
-    '--quiet-period', String(options.quietPeriodSeconds), '--time-scale', String(options.timeScale),
+    'serve', ...(options.config ? ['--config', options.config.file] : []),
+    '--host', '127.0.0.1', '--port', String(dicomPort), '--data', options.dataDir, '--http', '127.0.0.1:0',
+    '--quiet-period', String(options.quietPeriodSeconds),
+    ...(options.timeScale === undefined ? [] : ['--time-scale', String(options.timeScale)]),
     ...(options.robots ?? []).flatMap((spec) => ['--robot', spec]),
   ];
   const cli = startCli(args);
@@ -39,7 +45,10 @@ export async function startPublisher(options: PublisherOptions): Promise<Running
     throw err;
   }
   const line = cli.logLines().find((l) => l['msg'] === 'HTTP API listening');
-  if (typeof line?.['url'] !== 'string') throw new Error(`no "HTTP API listening" line with its url:\n${cli.stdout()}`);
+  if (typeof line?.['url'] !== 'string') {
+    cli.kill();
+    throw new Error(`no "HTTP API listening" line with its url:\n${cli.stdout()}`);
+  }
   return {
     cli,
     api: new ApiClient(line['url']),
