@@ -153,7 +153,7 @@ export interface PublisherApi {
   releaseStudyNow(studyInstanceUid: string, by: Operator): ActionResult;
   /** Hold a study for review (it will not be burned until released). */
   holdStudy(studyInstanceUid: string, by: Operator, why: string): ActionResult;
-  /** A person reviewed the hold and accepts the study as it is. */
+  /** A person reviewed the hold and accepts the study as it is; a failed study is asked for a new disc. */
   releaseStudy(studyInstanceUid: string, by: Operator): ActionResult;
   /** Move instances out of a held study. */
   splitStudy(studyInstanceUid: string, request: StudySplitRequest, by: Operator): ActionResult;

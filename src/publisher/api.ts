@@ -269,7 +269,15 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     releaseStudy(uid, by) {
       const study = studyState(uid);
       if (!study) return refuse(404, `no study ${uid}`);
-      if (study.state !== 'held') return refuse(409, `the study is ${study.state}, not held`);
+      if (study.state === 'failed') {
+        // Its disc job failed or was cancelled: start over. The hold withdraws any job the study still
+        // has; the release asks for a new disc of every instance on no standing job.
+        audit.append({ actor: operator(by), action: 'study.releasedAgain', subject: auditSubject.study(uid), details: { failure: study.context.failure } });
+        publisher.send({ type: 'operator.holdStudy', studyUid: uid });
+        publisher.send({ type: 'operator.releaseStudy', studyUid: uid });
+        return ok();
+      }
+      if (study.state !== 'held') return refuse(409, `the study is ${study.state}, neither held nor failed`);
       // One disc, one named patient: these two are resolved by a split, never by accepting them.
       const blocking = study.context.holdReasons.filter((r) => UNRELEASABLE.has(r.code)).map((r) => r.code);
       if (blocking.length > 0) return refuse(409, `the study is held for ${blocking.join(' and ')}: a disc carries exactly one named patient; split the study instead`);
