@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { ActorRefFrom, AnyActorRef } from 'xstate';
 import { auditSubject, type AuditActor, type AuditTrail } from '../../adapters/db/audit.ts';
 import type { Db } from '../../adapters/db/database.ts';
+import { isPurged } from '../../adapters/db/retention.ts';
 import type { JobRepository, StoredJob } from '../../adapters/db/jobs.ts';
 import type { StudyRepository } from '../../adapters/db/studies.ts';
 import type { DiscJobContext } from '../../machines/disc-job.machine.ts';
@@ -23,7 +24,8 @@ import { checkStudy, summariseSafety } from '../study/patient-safety.ts';
 import type { JobRecords } from './job-records.ts';
 import type { StudyJobSource } from './study-master.ts';
 import type { ServedRobot } from './robots.ts';
-import type { PublisherViews } from './views.ts';
+import { STORED_INSTANCE_COLUMNS, storedAgain, type StoredInstanceFacts } from './stored-row-event.ts';
+import type { PublisherViews, StudyKeys } from './views.ts';
 
 export interface PublisherApiOptions {
   publisher: ActorRefFrom<typeof publisherMachine>;
@@ -103,14 +105,12 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
   };
   const moveInstances = db.prepare('UPDATE instances SET study_instance_uid = @to WHERE study_instance_uid = @from AND sop_instance_uid = @sop');
   const splitCount = db.prepare("SELECT count(DISTINCT study_instance_uid) AS n FROM instances WHERE study_instance_uid GLOB ?");
-  const rowsOfStudy = db.prepare(
-    `SELECT id, sop_instance_uid AS sopInstanceUid, patient_id AS patientId, patient_name AS patientName, patient_birth_date AS patientBirthDate,
-       calling_ae_title AS callingAeTitle, called_ae_title AS calledAeTitle, bytes FROM instances WHERE study_instance_uid = ? AND duplicate_of IS NULL ORDER BY id`,
-  );
+  const rowsOfStudy = db.prepare(`SELECT ${STORED_INSTANCE_COLUMNS} FROM instances WHERE study_instance_uid = ? AND duplicate_of IS NULL ORDER BY id`);
 
-  function studySummary(uid: string, keys = views.studyKeys()): StudySummaryView | undefined {
+  /** keys: from a listing (one query for all); absent: this study's alone. */
+  function studySummary(uid: string, keys?: ReadonlyMap<string, StudyKeys>): StudySummaryView | undefined {
     const row = studies.get(uid);
-    const key = keys.get(uid);
+    const key = keys ? keys.get(uid) : views.keysOf(uid);
     if (!row && !key) return undefined;
     const current = studyState(uid);
     return {
@@ -290,7 +290,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       const study = studyState(uid);
       if (!study) return refuse(404, `no study ${uid}`);
       if (study.state !== 'held') return refuse(409, `the study is ${study.state}, not held: only a held study is split`);
-      const rows = rowsOfStudy.all(uid) as { id: number; sopInstanceUid: string; patientId: string | null; patientName: string | null; patientBirthDate: string | null; callingAeTitle: string; calledAeTitle: string; bytes: number }[];
+      const rows = rowsOfStudy.all(uid) as StoredInstanceFacts[];
       const chosen = new Set(request.sopInstanceUids);
       const moving = rows.filter((row) => chosen.has(row.sopInstanceUid));
       if (moving.length !== chosen.size) return refuse(422, 'sopInstanceUids: every one must be an instance of this study (current objects, not kept-apart duplicates)');
@@ -305,13 +305,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       const unpublished = Math.max(0, study.context.unpublished - moving.length);
       publisher.send({ type: 'operator.splitStudy', studyUid: uid, resolution: { unpublished, safety: summariseSafety(remaining), at: Date.now() } });
       // The moved instances make a study of their own, checked and published like any other.
-      for (const row of moving) {
-        publisher.send({
-          type: 'instance.stored', associationId: 'split', messageId: 0, status: 0, bytes: row.bytes, sopInstanceUid: row.sopInstanceUid, instanceId: row.id,
-          studyInstanceUid: to, patientId: row.patientId, patientName: row.patientName, patientBirthDate: row.patientBirthDate,
-          callingAeTitle: row.callingAeTitle, calledAeTitle: row.calledAeTitle, receivedAtMs: Date.now(),
-        });
-      }
+      for (const row of moving) publisher.send(storedAgain(row, 'split', to));
       return ok();
     },
 
@@ -338,7 +332,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     reburnJob(jobId, by, copies) {
       const job = jobs.get(jobId);
       if (!job) return refuse(404, `no job ${jobId}`);
-      if (job.studyInstanceUid !== null && views.studyKeys().get(job.studyInstanceUid)?.purged) {
+      if (job.studyInstanceUid !== null && isPurged(db, job.studyInstanceUid)) {
         return refuse(409, 'the study\'s stored files were purged by retention: it cannot be burned again');
       }
       if (jobs.instanceIds(jobId).length === 0) return refuse(409, 'the job carries no stored instances to burn again');

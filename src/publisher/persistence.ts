@@ -11,7 +11,8 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import { auditSubject, type AuditActor, type AuditTrail } from '../../adapters/db/audit.ts';
-import type { AssociationContext, AssociationParentEvent } from '../../machines/association.machine.ts';
+import type { AssociationContext } from '../../machines/association.machine.ts';
+import type { InstanceStoredEvent } from './stored-row-event.ts';
 import { DiscRefusedError, type JobRepository } from '../../adapters/db/jobs.ts';
 import type { SnapshotRepository } from '../../adapters/db/snapshots.ts';
 import type { StudyRepository } from '../../adapters/db/studies.ts';
@@ -32,7 +33,7 @@ export interface PersistenceOptions {
   /** The route name of a study (the publisher's studyRoutes). */
   routeOf: (studyUid: string) => string | null;
   /** Where a simulated robot put the disc it just delivered, or null (real robots). */
-  deliveredImageFile?: (robot: string, location: string) => string | null;
+  deliveredImageFile?: (robot: string) => string | null;
 }
 
 interface Watched {
@@ -41,7 +42,7 @@ interface Watched {
   discs: number;
 }
 
-type InstanceStored = Extract<AssociationParentEvent, { type: 'instance.stored' }>;
+
 
 type ActorSnapshot = { status: string; value: Parameters<typeof statePathOf>[0]; context: unknown };
 
@@ -61,7 +62,7 @@ export class PublisherPersistence {
   private readonly received = new Map<string, Map<string, number>>();
 
   readonly inspect = (event: InspectionEvent): void => {
-    if (event.type === '@xstate.event' && event.event.type === 'instance.stored') this.countReceived(event.event as InstanceStored);
+    if (event.type === '@xstate.event' && event.event.type === 'instance.stored') this.countReceived(event.event as InstanceStoredEvent);
     if (event.type !== '@xstate.snapshot') return;
     const actor = event.actorRef as AnyActorRef;
     const id = actor.id;
@@ -83,7 +84,7 @@ export class PublisherPersistence {
     }
   };
 
-  private countReceived(event: InstanceStored): void {
+  private countReceived(event: InstanceStoredEvent): void {
     // Instances given again at start-up or moved by a split are not receptions.
     if (!event.studyInstanceUid || event.associationId === 'restart' || event.associationId === 'split') return;
     const studies = this.received.get(event.associationId) ?? new Map<string, number>();
@@ -135,7 +136,7 @@ export class PublisherPersistence {
     this.options.snapshots.saveSnapshot({ systemId: actor.id, machineId: 'discJob', machineVersion: DISC_JOB_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() });
     const robot = robotNameOf(context.robot);
     for (const disc of context.history.slice(before.discs)) {
-      const imageFile = disc.outcome === 'delivered' && disc.location ? this.options.deliveredImageFile?.(robot, disc.location) ?? null : null;
+      const imageFile = disc.outcome === 'delivered' && disc.location ? this.options.deliveredImageFile?.(robot) ?? null : null;
       try {
         this.options.jobs.recordDisc({
           discId: disc.discId, jobId: context.jobId, copy: disc.copy, attempt: disc.attempt, outcome: disc.outcome,

@@ -15,6 +15,7 @@ import { robotMachine } from '../../machines/robot.machine.ts';
 import { studyMachine, type StudyHoldReason } from '../../machines/study.machine.ts';
 import { decideDiscJobRestore } from '../persistence/restore-policy.ts';
 import type { PublisherPersistence } from './persistence.ts';
+import { STORED_INSTANCE_COLUMNS, storedAgain, type StoredInstanceFacts } from './stored-row-event.ts';
 
 export interface RestoreOptions {
   publisher: ActorRefFrom<typeof publisherMachine>;
@@ -81,18 +82,6 @@ export function restoreActors(options: RestoreOptions): RestoreSummary {
   return summary;
 }
 
-interface OrphanRow {
-  id: number;
-  sopInstanceUid: string;
-  studyInstanceUid: string;
-  patientId: string | null;
-  patientName: string | null;
-  patientBirthDate: string | null;
-  callingAeTitle: string;
-  calledAeTitle: string;
-  bytes: number;
-}
-
 /**
  * Stored instances of studies that have no snapshot (the process died after the instance's row was
  * written and before its study's snapshot was): each goes to the publisher again as if just stored,
@@ -100,18 +89,12 @@ interface OrphanRow {
  */
 function refeedOrphans(options: RestoreOptions, restored: ReadonlySet<string>): number {
   const rows = options.db.prepare(
-    `SELECT id, sop_instance_uid AS sopInstanceUid, study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName,
-       patient_birth_date AS patientBirthDate, calling_ae_title AS callingAeTitle, called_ae_title AS calledAeTitle, bytes
-     FROM instances WHERE duplicate_of IS NULL AND purged_at_ms IS NULL AND job_id IS NULL ORDER BY id`,
-  ).all() as OrphanRow[];
+    `SELECT ${STORED_INSTANCE_COLUMNS} FROM instances WHERE duplicate_of IS NULL AND purged_at_ms IS NULL AND job_id IS NULL ORDER BY id`,
+  ).all() as StoredInstanceFacts[];
   let refed = 0;
   for (const row of rows) {
     if (restored.has(row.studyInstanceUid)) continue;
-    options.publisher.send({
-      type: 'instance.stored', associationId: 'restart', messageId: 0, status: 0, bytes: row.bytes, sopInstanceUid: row.sopInstanceUid,
-      instanceId: row.id, studyInstanceUid: row.studyInstanceUid, patientId: row.patientId, patientName: row.patientName,
-      patientBirthDate: row.patientBirthDate, callingAeTitle: row.callingAeTitle, calledAeTitle: row.calledAeTitle, receivedAtMs: Date.now(),
-    });
+    options.publisher.send(storedAgain(row, 'restart'));
     refed++;
   }
   if (refed > 0) options.logger.warn({ instances: refed }, 'stored instances no study had seen (a crash right after storing them): given to their studies again');

@@ -12,6 +12,7 @@ export type StudyKeys = Pick<
 
 export class PublisherViews {
   private readonly keysStatement;
+  private readonly keysOfStatement;
   private readonly instancesStatement;
   private readonly factsStatement;
   private readonly matchingStatement;
@@ -22,6 +23,11 @@ export class PublisherViews {
       `SELECT study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName, accession_number AS accessionNumber,
          study_date AS studyDate, study_description AS studyDescription, count(*) AS instances, max(purged_at_ms IS NOT NULL) AS purged
        FROM (SELECT * FROM instances ORDER BY id) GROUP BY study_instance_uid`,
+    );
+    this.keysOfStatement = db.prepare(
+      `SELECT study_instance_uid AS studyInstanceUid, patient_id AS patientId, patient_name AS patientName, accession_number AS accessionNumber,
+         study_date AS studyDate, study_description AS studyDescription, count(*) AS instances, max(purged_at_ms IS NOT NULL) AS purged
+       FROM (SELECT * FROM instances WHERE study_instance_uid = ? ORDER BY id) GROUP BY study_instance_uid`,
     );
     // An instance's job: the study's own disc (first or follow-up) that carries it and still stands.
     this.instancesStatement = db.prepare(
@@ -42,6 +48,12 @@ export class PublisherViews {
       `SELECT DISTINCT study_instance_uid AS uid FROM instances
        WHERE patient_name LIKE @q ESCAPE '\\' OR patient_id LIKE @q ESCAPE '\\' OR accession_number LIKE @q ESCAPE '\\'`,
     );
+  }
+
+  /** The keys of one study (undefined when it has no instance row). */
+  keysOf(studyUid: string): StudyKeys | undefined {
+    const row = this.keysOfStatement.get(studyUid) as (Omit<StudyKeys, 'purged'> & { purged: number }) | undefined;
+    return row && row.instances > 0 ? { ...row, purged: row.purged === 1 } : undefined;
   }
 
   studyKeys(): Map<string, StudyKeys> {
