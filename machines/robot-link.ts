@@ -46,6 +46,13 @@ export interface DeviceStatus {
   /** Picker: X empty, O holding. */
   picker: 'X' | 'O';
   cover: 0 | 1;
+  /**
+   * Printer cartridges, left to right, as PTRobot's dwCartridgeType codes (0: none or not
+   * readable). Only GET_STATUS carries them; absent until a reply said, kept by STATE events.
+   */
+  carts?: number[];
+  /** Ink left in each cartridge, percent, left to right; like `carts`, from GET_STATUS only. */
+  ink?: number[];
 }
 
 /** robot machine → link */

@@ -25,6 +25,7 @@ import { createDeadlineTimer, studyMachine, type StudyHoldReason } from '../mach
 import type { MediaKind } from './media/media-choice.ts';
 import { createPublisherApi } from './publisher/api.ts';
 import { JobRecords } from './publisher/job-records.ts';
+import { LiveActors } from './publisher/live-actors.ts';
 import { PublisherPersistence } from './publisher/persistence.ts';
 import { restorable } from './publisher/restorable.ts';
 import { restoreActors } from './publisher/restore.ts';
@@ -66,6 +67,12 @@ function openDataFolder(dataDir: string, durable: boolean): Db {
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
     throw new DataFolderError(`cannot use the data folder ${dataDir}: ${why}. Choose a folder this user may write with --data (or storage.data in the config file)`);
   }
+}
+
+/** A machine's statechart for the dashboard, rendered when first asked for (Graphviz loads only then). */
+async function statechartSvg(machineId: string): Promise<string | undefined> {
+  const [{ renderMachineSvg }, { diagramMachine }] = await Promise.all([import('./diagrams/render-svg.ts'), import('./diagrams/machines.ts')]);
+  return diagramMachine(machineId) ? renderMachineSvg(machineId) : undefined;
 }
 
 /** The config's routes as the publisher uses them. */
@@ -149,6 +156,8 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
     deliveredImageFile: (robot) => robotSet.deliveredImageFile(robot),
   });
 
+  const live = new LiveActors();
+  cleanup.push(() => live.close());
   const dicomLog = logger.child({ component: 'association' });
   const publisher: ActorRefFrom<typeof publisherMachine> = createActor(
     publisherMachine.provide({
@@ -170,6 +179,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
       input: { routes: publisherRoutes(config), nextJobNumber: records.nextJobNumber(), failoverAfterMs: config.publishing.failoverAfterSeconds * 1000 },
       inspect: (event) => {
         persistence.inspect(event);
+        live.inspect(event);
         if (event.type !== '@xstate.snapshot') return;
         const id = (event.actorRef as { id?: string }).id;
         if (!id?.startsWith('association:')) return;
@@ -198,7 +208,10 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   const listen = parseListenAddress(config.http.listen);
   if (!listen) throw new Error(`http.listen: ${config.http.listen} is not ADDRESS:PORT`);
   const api = createPublisherApi({ publisher, db, studies, jobs, audit, views: new PublisherViews(db), records, robots: robotSet.robots });
-  const http: RunningApiServer = await startApiServer({ api, listen, token: config.http.token, logger: logger.child({ component: 'http' }) }).catch((err: unknown) => {
+  const http: RunningApiServer = await startApiServer({
+    api, listen, token: config.http.token, logger: logger.child({ component: 'http' }),
+    dashboard: { live, diagrams: statechartSvg },
+  }).catch((err: unknown) => {
     throw new HttpListenError(`${(err as Error).message}. Choose another address with --http (or http.listen in the config file)`);
   });
   cleanup.push(() => http.close());
@@ -208,7 +221,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
 
   const listening = await listener.start();
   logger.info({
-    listening, aeTitles: dicom.aeTitles, data: dataDir, durable: config.storage.durable, http: http.url,
+    listening, aeTitles: dicom.aeTitles, data: dataDir, durable: config.storage.durable, http: http.url, dashboard: `${http.url}/`,
     robots: robotSet.robots.map((robot) => `${robot.name}=${robot.kind}${robot.model ? `:${robot.model}` : ''}`),
   }, 'discrobot is listening');
 

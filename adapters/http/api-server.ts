@@ -5,8 +5,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { LiveActorFeed } from '../../src/api/live-feed.ts';
 import type { PublisherApi } from '../../src/api/publisher-api.ts';
 import { bearerCheck } from './auth.ts';
+import { DashboardAssets, DASHBOARD_HEADERS, type DiagramSource } from './dashboard-assets.ts';
+import { streamActors, type OpenStream } from './event-stream.ts';
 import { HttpError } from './http-error.ts';
 import { readJsonBody } from './json-body.ts';
 import { assertLoopbackHost, isLoopbackAddress, localRequestCheck } from './local-guard.ts';
@@ -21,6 +24,8 @@ export interface ApiServerOptions {
   /** Every request must carry `Authorization: Bearer <token>`; null allows loopback addresses only. */
   token: string | null;
   logger: Logger;
+  /** The dashboard: its page and statecharts at / and /dashboard/, the live feed at /api/events. */
+  dashboard?: { live: LiveActorFeed; diagrams: DiagramSource };
 }
 
 export interface RunningApiServer {
@@ -41,6 +46,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   if (token === null) assertLoopbackHost(listen.host);
   const authenticate = token === null ? null : bearerCheck(token);
   const router = new Router(publisherRoutes(api));
+  const assets = options.dashboard ? new DashboardAssets(options.dashboard.diagrams) : null;
+  const streams = new Set<OpenStream>();
   let guard: RequestGuard = () => {
     throw new HttpError(503, 'the server is starting');
   };
@@ -48,7 +55,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   // requireHostHeader off: the local-request guard answers a missing Host itself (421), and behind
   // a token a Host is not needed.
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, requireHostHeader: false }, (req, res) => {
-    void handle(req, res, { router, guard, authenticate, logger });
+    void handle(req, res, { router, guard, authenticate, logger, assets, live: options.dashboard?.live ?? null, streams });
   });
   const address = await listenOn(server, listen);
   if (token === null && !isLoopbackAddress(address.host)) {
@@ -65,7 +72,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   return {
     url,
     address,
-    close: () => (closing ??= closeServer(server)),
+    close: () =>
+      (closing ??= (() => {
+        // Live streams never finish by themselves: end them, or close() would wait for its grace period.
+        for (const stream of [...streams]) stream.end();
+        return closeServer(server);
+      })()),
   };
 }
 
@@ -97,18 +109,38 @@ interface Handling {
   guard: RequestGuard;
   authenticate: RequestGuard | null;
   logger: Logger;
+  assets: DashboardAssets | null;
+  live: LiveActorFeed | null;
+  streams: Set<OpenStream>;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { router, guard, authenticate, logger }: Handling): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, handling: Handling): Promise<void> {
+  const { router, guard, authenticate, logger, assets, live, streams } = handling;
   const started = performance.now();
   const method = req.method ?? '';
   const target = req.url ?? '';
   const path = target.split('?')[0]!;
   let status: number;
   try {
-    const reply = await answer(req, method, target, router, guard, authenticate);
-    sendJson(res, reply.status, reply.body);
-    status = reply.status;
+    if (method === 'GET' && assets && DashboardAssets.owns(path)) {
+      // The page and its files hold no data: served without a token (the page then asks for one),
+      // but only to requests addressed to this machine when no token protects the server.
+      guard(req.headers);
+      const asset = await assets.get(path);
+      res.writeHead(200, { ...DASHBOARD_HEADERS, 'Content-Type': asset.contentType, 'Content-Length': asset.body.length });
+      res.end(asset.body);
+      status = 200;
+    } else if (method === 'GET' && live && path === '/api/events') {
+      guard(req.headers);
+      authenticate?.(req.headers);
+      const stream = streamActors(req, res, live, () => streams.delete(stream));
+      streams.add(stream);
+      status = 200;
+    } else {
+      const reply = await answer(req, method, target, router, guard, authenticate);
+      sendJson(res, reply.status, reply.body);
+      status = reply.status;
+    }
   } catch (err) {
     status = sendError(res, err, { method, path, logger });
   }

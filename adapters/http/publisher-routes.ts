@@ -125,7 +125,18 @@ export function publisherRoutes(api: PublisherApi): PublisherRoute[] {
     action('/api/jobs/:id/reprint', [], ({ id }, by) => api.reprintLabel(id!, by)),
 
     { method: 'GET', pattern: '/api/robots', handle: async () => ok({ robots: await api.listRobots() }) },
+    { method: 'GET', pattern: '/api/associations', handle: async () => ok({ associations: await api.listAssociations() }) },
     action('/api/robots/:name/clear-error', [], ({ name }, by) => api.clearRobotError(name!, by)),
+    action('/api/robots/:name/acknowledge-ink-low', [], ({ name }, by) => api.acknowledgeInkLow(name!, by)),
+    {
+      method: 'GET',
+      pattern: '/api/robots/:name/simulator/faults',
+      handle: async (_, { name }) => {
+        const faults = api.simulatorFaults(name!);
+        if (faults === undefined) throw new HttpError(404, `no simulated robot ${name}`);
+        return ok({ faults });
+      },
+    },
     {
       method: 'POST',
       pattern: '/api/robots/:name/simulator',

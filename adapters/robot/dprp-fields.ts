@@ -84,7 +84,15 @@ export function parseStatus(reply: Fields): DeviceStatus {
     tray: oneOf(reply, source, 'tray', ['D', 'I', 'O']),
     picker: oneOf(reply, source, 'picker', ['X', 'O']),
     cover: oneOf(reply, source, 'cover', [0, 1]),
+    // Cartridges and ink levels, when the device reports them (an empty value: no cartridge slots).
+    ...optionalList(reply, source, 'carts'),
+    ...optionalList(reply, source, 'ink'),
   };
+}
+
+function optionalList(fields: Fields, source: string, key: 'carts' | 'ink'): Partial<Pick<DeviceStatus, 'carts' | 'ink'>> {
+  if (fields[key] === undefined) return {};
+  return { [key]: fields[key] === '' ? [] : integerList(fields, source, key) };
 }
 
 /** The part of a status an `E STATE` event carries. */

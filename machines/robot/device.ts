@@ -96,7 +96,22 @@ export function statusFromReply(fields: Record<string, string>, previous: Device
     tray: fields.tray !== undefined && TRAYS.has(fields.tray) ? (fields.tray as DeviceStatus['tray']) : base.tray,
     picker: fields.picker === 'O' || fields.picker === 'X' ? fields.picker : base.picker,
     cover: fields.cover !== undefined ? (fields.cover === '1' ? 1 : 0) : base.cover,
+    ...optionalList('carts', numberList(fields.carts) ?? base.carts),
+    ...optionalList('ink', numberList(fields.ink) ?? base.ink),
   };
+}
+
+/** `1,2` → [1, 2]; an empty value (a model without a printer) → []; absent or unreadable → undefined. */
+function numberList(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === '') return [];
+  const numbers = value.split(',').map(Number);
+  return numbers.every(Number.isFinite) ? numbers : undefined;
+}
+
+/** The key only when there is a value: a status stays the same after a JSON round trip. */
+function optionalList<K extends 'carts' | 'ink'>(key: K, value: number[] | undefined): Partial<Record<K, number[]>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, number[]>>);
 }
 
 /** bins= value for a count the robot does not know yet (after the cover opened, or a power cycle). */
@@ -114,7 +129,12 @@ export function binsWentUnknown(previous: DeviceStatus | null, next: DeviceStatu
   return binsUnknown(next) && !binsUnknown(previous);
 }
 
-/** A STATE event may carry only some fields (the link merges, but be safe): keep the rest. */
+/**
+ * A STATE event may carry only some fields (the link merges, but be safe): keep the rest. The link
+ * reads no cartridges or ink from its events, so those absent (or undefined) keep their value.
+ */
 export function mergeStatus(previous: DeviceStatus | null, next: DeviceStatus): DeviceStatus {
-  return previous ? { ...previous, ...next } : next;
+  if (!previous) return next;
+  const given = Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined)) as Partial<DeviceStatus>;
+  return { ...previous, ...given };
 }

@@ -67,7 +67,7 @@ function needsBinCount({ context }: GuardArgs): boolean {
   return context.recountBins && supportsCheckDiscs(context.info) && context.pending === null;
 }
 
-const isInkLow = (fault: Fault | null) => fault !== null && INK_LOW_ERRORS.has(fault.code);
+export const isInkLow = (fault: Fault | null) => fault !== null && INK_LOW_ERRORS.has(fault.code);
 
 export const robotGuards = {
   // ---- replies ----

@@ -1,19 +1,8 @@
 // docs/statecharts.md: every machine's states and transitions, generated from the machine
 // definitions so the documentation never drifts from the code.
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
-import { associationMachine } from '../../machines/association.machine.ts';
-import { publisherMachine } from '../../machines/publisher.machine.ts';
-import { robotMachine } from '../../machines/robot.machine.ts';
-import { discJobMachine } from '../../machines/disc-job.machine.ts';
-import { studyMachine } from '../../machines/study.machine.ts';
-
-const MACHINES: readonly { machine: AnyStateMachine; role: string }[] = [
-  { machine: publisherMachine, role: 'Root of the actor system: spawns one association actor per connection, one study actor per Study Instance UID, one robot actor per configured robot and one disc job actor per job; queues job orders and gives each to an available robot the route allows, moves a job off a robot that stays unavailable, restores studies and jobs at start-up, and forwards operator commands.' },
-  { machine: associationMachine, role: 'One per TCP connection of the storage SCP; never persisted.' },
-  { machine: robotMachine, role: 'One per robot (`robot:<name>`): its link to the device, start-up rules, one disc at a time through the drive, recorder, printer and output, errors that pause the operation in hand.' },
-  { machine: studyMachine, role: 'One per Study Instance UID (`study:<uid>`): collects instances, settles for a quiet period on a stored deadline, holds a study whose patient data disagree, asks for discs and follow-up discs; an operator releases, holds or splits it.' },
-  { machine: discJobMachine, role: 'One per job (`job:<id>`): mastering, then each copy through a robot; rejected discs are retried with a new blank up to a limit; never done unless every disc verified.' },
-];
+import { DOCUMENTED_MACHINES } from './machine-list.ts';
+import { eventName, guardName } from './transition-labels.ts';
 
 function nodes(root: AnyStateNode): AnyStateNode[] {
   return Object.values(root.states as Record<string, AnyStateNode>).flatMap((child) => [child, ...nodes(child)]);
@@ -23,25 +12,11 @@ function name(node: AnyStateNode): string {
   return node.path.length === 0 ? '(root)' : node.path.join('.');
 }
 
-function guardName(t: AnyTransitionDefinition): string {
-  const guard = t.guard as unknown;
-  if (!guard) return '';
-  if (typeof guard === 'string') return guard;
-  if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
-  return 'inline';
-}
-
 function actionNames(t: AnyTransitionDefinition): string {
   return (t.actions as unknown[])
     .map((a) => (typeof a === 'string' ? a : typeof a === 'object' && a !== null && 'type' in a ? String((a as { type: unknown }).type) : ''))
     .filter((a) => a && !a.startsWith('xstate.'))
     .join(', ');
-}
-
-function eventName(type: string): string {
-  if (type === '') return '(always)';
-  const after = /^xstate\.after\.([^.]+)\./.exec(type);
-  return after ? `after ${after[1]}` : type;
 }
 
 function rows(machine: AnyStateMachine): string[][] {
@@ -90,10 +65,11 @@ export function renderStatecharts(): string {
     '',
     'Generated from the machine definitions in `machines/` by `npx tsx scripts/gen-docs.ts`; do not edit.',
     'Each machine has a model-based test that visits every state and takes every transition listed here.',
+    'The pictures are `docs/diagrams/<machine>.svg` (`npm run diagrams`), the same the dashboard highlights live.',
     '',
   ];
-  for (const { machine, role } of MACHINES) {
-    out.push(`## ${machine.id}`, '', role, '', '```mermaid', mermaid(machine), '```', '');
+  for (const { machine, role } of DOCUMENTED_MACHINES) {
+    out.push(`## ${machine.id}`, '', role, '', `![The ${machine.id} statechart](diagrams/${machine.id}.svg)`, '', '```mermaid', mermaid(machine), '```', '');
     out.push('| from | event | guard | to | actions |', '|---|---|---|---|---|');
     for (const row of rows(machine)) out.push(`| ${row.map((c) => c.replaceAll('|', '\\|') || ' ').join(' | ')} |`);
     out.push('');

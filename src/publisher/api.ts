@@ -12,16 +12,20 @@ import type { StudyRepository } from '../../adapters/db/studies.ts';
 import type { DiscJobContext } from '../../machines/disc-job.machine.ts';
 import { jobIdOf, type JobOrder, type publisherMachine } from '../../machines/publisher.machine.ts';
 import type { RobotContext } from '../../machines/robot.machine.ts';
+import { isInkLow } from '../../machines/robot/guards.ts';
 import type { MediaKind } from '../../machines/robot-port.ts';
 import type { StudyContext, StudyHoldReason } from '../../machines/study.machine.ts';
 import { prepareFault } from '../../simulator/fault-triggers.ts';
+import { listFaults } from '../../simulator/faults.ts';
 import { SimulatorRefused, type SimulatorHandle } from '../../simulator/server.ts';
 import type {
   ActionResult, AuditView, JobDetailView, JobSummaryView, Operator, PublisherApi, RobotView, SimulatorAction, StudyDetailView, StudySplitRequest, StudySummaryView,
 } from '../api/publisher-api.ts';
+import { createAssociationViews } from './association-view.ts';
 import { statePathOf } from '../persistence/restore-policy.ts';
 import { checkStudy, summariseSafety } from '../study/patient-safety.ts';
 import type { JobRecords } from './job-records.ts';
+import { robotDetail } from './robot-view.ts';
 import type { StudyJobSource } from './study-master.ts';
 import type { ServedRobot } from './robots.ts';
 import { STORED_INSTANCE_COLUMNS, storedAgain, type StoredInstanceFacts } from './stored-row-event.ts';
@@ -106,6 +110,12 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
   const moveInstances = db.prepare('UPDATE instances SET study_instance_uid = @to WHERE study_instance_uid = @from AND sop_instance_uid = @sop');
   const splitCount = db.prepare("SELECT count(DISTINCT study_instance_uid) AS n FROM instances WHERE study_instance_uid GLOB ?");
   const rowsOfStudy = db.prepare(`SELECT ${STORED_INSTANCE_COLUMNS} FROM instances WHERE study_instance_uid = ? AND duplicate_of IS NULL ORDER BY id`);
+  const associations = createAssociationViews();
+  // Every change of the publisher (an association spawned is one) notes new associations, so their
+  // start time is when they began, not when someone first asked. No error listener: a publisher
+  // failure stays reported as unhandled, as it was without this observer.
+  associations.notice(publisher.getSnapshot().children);
+  publisher.subscribe((snapshot) => associations.notice(snapshot.children));
 
   /** keys: from a listing (one query for all); absent: this study's alone. */
   function studySummary(uid: string, keys?: ReadonlyMap<string, StudyKeys>): StudySummaryView | undefined {
@@ -154,6 +164,13 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
     };
   }
 
+  /** The latest operator's hold of a study, as the audit trail recorded it. */
+  function operatorHoldOf(uid: string): StudyDetailView['operatorHold'] {
+    const entry = audit.forSubject(auditSubject.study(uid)).filter((e) => e.action === 'study.heldByOperator').at(-1);
+    if (!entry) return null;
+    return { by: entry.actor.replace(/^operator:/, ''), why: String(entry.details['why'] ?? ''), atMs: entry.atMs };
+  }
+
   /** A new order repeating an earlier job (re-burn, reprint), numbered after every job so far. */
   function repeat(of: StoredJob, kind: 'reburn' | 'reprint', copies: number, by: Operator): string {
     const previous = jobs.order(of.jobId) as JobOrder | undefined;
@@ -196,6 +213,7 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
         ...summary,
         instanceList: views.instances(uid),
         holdValues: report.values as Record<string, unknown>,
+        operatorHold: summary.holdReasons.some((reason) => reason.code === 'operator') ? operatorHoldOf(uid) : null,
         jobs: jobs.ofStudy(uid).map(jobSummary),
       };
       return detail;
@@ -239,8 +257,17 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
           jobId: snapshot?.context.disc?.request.jobId ?? null,
           error: fault ? { code: fault.code, name: fault.name, kind: fault.kind, hint: fault.hint } : null,
           outputFolder: robot.outputFolder,
+          ...robotDetail(snapshot?.context, (disc) => {
+            // The job keeps its current disc's progress; the robot only passes it on.
+            const job = live<DiscJobContext>(`job:${disc.request.jobId}`)?.context;
+            return job?.discId === disc.request.discId ? job.progress : null;
+          }),
         };
       });
+    },
+
+    listAssociations() {
+      return associations.list(publisher.getSnapshot().children);
     },
 
     audit({ subject, limit }) {
@@ -353,6 +380,27 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       audit.append({ actor: operator(by), action: 'robot.errorCleared', subject: auditSubject.robot(name), details: { fault: snapshot.context.fault?.name ?? null } });
       publisher.send({ type: 'operator.clearRobotError', robot: name });
       return ok();
+    },
+
+    acknowledgeInkLow(name, by) {
+      const snapshot = live<RobotContext>(`robot:${name}`);
+      if (!snapshot) return refuse(404, `no robot ${name}`);
+      if (!isInkLow(snapshot.context.fault)) return refuse(409, `robot ${name} reports no low ink`);
+      audit.append({ actor: operator(by), action: 'robot.inkLowAcknowledged', subject: auditSubject.robot(name), details: { fault: snapshot.context.fault?.name ?? null } });
+      publisher.send({ type: 'operator.acknowledgeInkLow', robot: name });
+      return ok();
+    },
+
+    simulatorFaults(name) {
+      const sim = options.robots.find((served) => served.name === name)?.sim;
+      if (!sim) return undefined;
+      return listFaults(sim.model).map((fault) => ({
+        id: fault.id,
+        level: fault.level,
+        reports: fault.syserrName ?? fault.resultName,
+        phases: fault.phases,
+        consequence: fault.consequence,
+      }));
     },
 
     simulatorAction(name, action, by) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type ApiHarness } from './api-harness.ts';
 import type { SimulatorAction } from '../../src/api/publisher-api.ts';
-import { AUDIT_ENTRY, jobDetail, jobSummary, KNOWN_JOB, KNOWN_STUDY, ROBOT, studyDetail, studySummary } from './fake-publisher-api.ts';
+import { ASSOCIATION, AUDIT_ENTRY, jobDetail, jobSummary, KNOWN_JOB, KNOWN_STUDY, ROBOT, SIMULATED_ROBOT, SIMULATOR_FAULT, studyDetail, studySummary } from './fake-publisher-api.ts';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -70,6 +70,17 @@ describe('reading', () => {
     expect(await getJson('/api/robots')).toEqual({ status: 200, body: { robots: [ROBOT] } });
   });
 
+  it('GET /api/associations answers the associations in progress', async () => {
+    expect(await getJson('/api/associations')).toEqual({ status: 200, body: { associations: [ASSOCIATION] } });
+    expect(h.api.calls).toEqual([{ method: 'listAssociations', args: [] }]);
+  });
+
+  it('GET /api/robots/:name/simulator/faults answers the simulated robot\'s faults, 404 for any other robot', async () => {
+    expect(await getJson(`/api/robots/${SIMULATED_ROBOT}/simulator/faults`)).toEqual({ status: 200, body: { faults: [SIMULATOR_FAULT] } });
+    expect(await getJson('/api/robots/serial1/simulator/faults')).toEqual({ status: 404, body: { error: 'no simulated robot serial1' } });
+    expect(h.api.callsOf('simulatorFaults')).toEqual([[SIMULATED_ROBOT], ['serial1']]);
+  });
+
   it('GET /api/audit passes subject and limit', async () => {
     expect(await getJson('/api/audit?subject=study%3A1.2.3&limit=50')).toEqual({ status: 200, body: { audit: [AUDIT_ENTRY] } });
     await getJson('/api/audit');
@@ -116,6 +127,7 @@ describe('actions', () => {
     { path: '/api/jobs/job-3/reburn', body: { copies: 3 }, method: 'reburnJob', args: (by) => ['job-3', by, 3] },
     { path: '/api/jobs/job-3/reprint', method: 'reprintLabel', args: (by) => ['job-3', by] },
     { path: '/api/robots/left%20bay/clear-error', method: 'clearRobotError', args: (by) => ['left bay', by] },
+    { path: '/api/robots/left%20bay/acknowledge-ink-low', method: 'acknowledgeInkLow', args: (by) => ['left bay', by] },
     ...simulatorCases.map(({ body, action }) => ({
       path: '/api/robots/left%20bay/simulator', body, method: 'simulatorAction', args: (by: { name: string }) => ['left bay', action, by],
     })),

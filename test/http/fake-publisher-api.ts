@@ -2,11 +2,13 @@
 // views built from the ids it is asked about, and can be told to refuse an action or to throw.
 import type {
   ActionResult,
+  AssociationView,
   AuditView,
   JobDetailView,
   JobSummaryView,
   PublisherApi,
   RobotView,
+  SimulatorFaultView,
   StudyDetailView,
   StudySummaryView,
 } from '../../src/api/publisher-api.ts';
@@ -42,7 +44,7 @@ export function studySummary(studyInstanceUid: string): StudySummaryView {
 }
 
 export function studyDetail(studyInstanceUid: string): StudyDetailView {
-  return { ...studySummary(studyInstanceUid), instanceList: [], holdValues: { patientNames: [PATIENT_NAME, 'DOE^J'] }, jobs: [] };
+  return { ...studySummary(studyInstanceUid), instanceList: [], holdValues: { patientNames: [PATIENT_NAME, 'DOE^J'] }, operatorHold: null, jobs: [] };
 }
 
 export function jobSummary(jobId: string): JobSummaryView {
@@ -67,13 +69,38 @@ export function jobDetail(jobId: string): JobDetailView {
   return { ...jobSummary(jobId), imagePath: null, labelPath: null, instanceIds: [1, 2, 3], discs: [] };
 }
 
-export const ROBOT: RobotView = { name: 'r1', state: 'ready', kind: 'sim', model: 'bravo-4100', jobId: null, error: null, outputFolder: '/data/sim/r1/out' };
+export const ROBOT: RobotView = {
+  name: 'r1', state: 'busy.burning', kind: 'sim', model: 'DP-4100', jobId: 'job-17', error: null, outputFolder: '/data/sim/r1/out',
+  phase: 'IDLE',
+  bins: [{ bin: 2, count: 0 }, { bin: 1, count: null }],
+  cover: 'closed',
+  printerTray: 'empty',
+  picker: 'empty',
+  ink: [{ slot: 1, pct: 80, cartridge: 'colour' }, { slot: 2, pct: 95, cartridge: 'black' }],
+  drives: [{ index: 0, name: 'SIM DVD-R drive', activity: 'burning', holdsCurrentDisc: true }],
+  disc: {
+    discId: 'job-17/1.1', jobId: 'job-17', copy: 1, attempt: 1, step: 'burning', where: 'drive', drive: 0,
+    progress: { phase: 'burning', pct: 42 }, paused: false, cancelling: false,
+  },
+  info: { description: 'Disc Publisher 4100', firmware: 'SIM-1', connection: 'sim', drives: 1, printers: 1, bins: 2, maxPerBin: 100, kiosk: false },
+};
+
+export const ASSOCIATION: AssociationView = {
+  id: 'a1', peerAddress: '127.0.0.1', peerPort: 50000, callingAeTitle: 'MODALITY1', calledAeTitle: 'DISCROBOT',
+  state: 'established.receiving.transferring', startedAtMs: 1_700_000_000_000, stored: 12, failed: 0, bytes: 6_291_456, echoes: 1,
+  ratePerSecond: 4, currentSopClass: { uid: '1.2.840.10008.5.1.4.1.1.2', name: 'CT Image Storage' },
+};
 
 export const AUDIT_ENTRY: AuditView = { id: 1, atMs: 1_700_000_000_000, actor: 'operator:api', action: 'study.hold', subject: 'study:1.2.3', details: {} };
 
 /** Ids the fake knows: other studies and jobs are unknown (getStudy/getJob answer undefined). */
 export const KNOWN_STUDY = '1.2.840.113619.2.55.3.604688119.969.1268071029.320';
 export const KNOWN_JOB = 'job-17';
+/** The one robot whose simulator faults the fake lists. */
+export const SIMULATED_ROBOT = 'robot1';
+export const SIMULATOR_FAULT: SimulatorFaultView = {
+  id: 'input-empty', level: 'robot', reports: 'SYSERR_INPUT_EMPTY', phases: ['PICKING'], consequence: 'the picker finds the source bin empty',
+};
 
 export class FakePublisherApi implements PublisherApi {
   readonly calls: RecordedCall[] = [];
@@ -124,6 +151,11 @@ export class FakePublisherApi implements PublisherApi {
     return [ROBOT];
   }
 
+  listAssociations(): AssociationView[] {
+    this.record('listAssociations', []);
+    return [ASSOCIATION];
+  }
+
   audit(filter: { subject?: string; limit?: number }): AuditView[] {
     this.record('audit', [filter]);
     return [AUDIT_ENTRY];
@@ -138,5 +170,10 @@ export class FakePublisherApi implements PublisherApi {
   reburnJob(...args: Parameters<PublisherApi['reburnJob']>) { return this.act('reburnJob', args); }
   reprintLabel(...args: Parameters<PublisherApi['reprintLabel']>) { return this.act('reprintLabel', args); }
   clearRobotError(...args: Parameters<PublisherApi['clearRobotError']>) { return this.act('clearRobotError', args); }
+  acknowledgeInkLow(...args: Parameters<PublisherApi['acknowledgeInkLow']>) { return this.act('acknowledgeInkLow', args); }
   simulatorAction(...args: Parameters<PublisherApi['simulatorAction']>) { return this.act('simulatorAction', args); }
+  simulatorFaults(robot: string): SimulatorFaultView[] | undefined {
+    this.record('simulatorFaults', [robot]);
+    return robot === SIMULATED_ROBOT ? [SIMULATOR_FAULT] : undefined;
+  }
 }

@@ -91,6 +91,8 @@ describe('golden transcripts, driver side', () => {
         tray: statusReply!.tray,
         picker: statusReply!.picker,
         cover: Number(statusReply!.cover),
+        carts: statusReply!.carts!.split(',').map(Number),
+        ink: statusReply!.ink!.split(',').map(Number),
       },
     });
     // Anchors against a misreading shared by this test and the parser: hex mask, percent-decoding.
