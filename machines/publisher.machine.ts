@@ -24,6 +24,7 @@ import {
 } from './association.machine.ts';
 import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobOutcomeEvent } from './disc-job.machine.ts';
 import { robotMachine, type RobotInput } from './robot.machine.ts';
+import { ptburnRobotMachine, type PtburnRobotInput } from './ptburn-robot.machine.ts';
 import type { MediaKind, RobotAvailabilityEvent } from './robot-port.ts';
 import { studyMachine, studySystemId, type SplitResolution, type StudyInput, type StudyParentEvent } from './study.machine.ts';
 import { assignJobs } from './publisher/dispatch.ts';
@@ -47,8 +48,17 @@ export interface PublisherInput {
 /** From the DICOM listener: a TCP connection was accepted. */
 export type ConnectionOpenedEvent = { type: 'connection.opened'; associationId: string; input: AssociationInput };
 
-/** From the composition root: a robot of the configuration, and the media its bins hold (empty: not stated). */
-export type RobotConfiguredEvent = { type: 'robot.configured'; input: RobotInput; media?: MediaKind[] };
+/**
+ * From the composition root: a robot of the configuration, and the media its bins hold (empty: not
+ * stated). `kind` says which robot actor drives it: a DPRP/1 robot (the default) or a Primera robot
+ * behind a PTBurn server's hot folder; both speak the same robot port to their jobs.
+ */
+export type RobotConfiguredEvent =
+  | { type: 'robot.configured'; kind?: 'dprp'; input: RobotInput; media?: MediaKind[] }
+  | { type: 'robot.configured'; kind: 'ptburn'; input: PtburnRobotInput; media?: MediaKind[] };
+
+/** A robot actor of either kind. */
+export type RobotActorRef = ActorRefFrom<typeof robotMachine> | ActorRefFrom<typeof ptburnRobotMachine>;
 /** From the composition root (`discrobot publish`): make discs on the robot the input names, now. */
 export type JobSubmittedEvent = { type: 'job.submitted'; input: DiscJobInput };
 /** From the composition root: an order whose row it wrote (re-burn, reprint, an order found at restart). */
@@ -102,7 +112,7 @@ export type PublisherEvent =
 export interface PublisherContext {
   /** Live association actors by association id (persisted as references, revived on restore). */
   associations: Record<string, ActorRefFrom<typeof associationMachine>>;
-  robots: Record<string, ActorRefFrom<typeof robotMachine>>;
+  robots: Record<string, RobotActorRef>;
   jobs: Record<string, ActorRefFrom<typeof discJobMachine>>;
   studies: Record<string, ActorRefFrom<typeof studyMachine>>;
   routes: PublisherRoute[];
@@ -216,6 +226,7 @@ export const publisherMachine = setup({
     // Referenced by name so snapshots persist and the composition root can provide the adapters.
     association: associationMachine,
     robot: robotMachine,
+    ptburnRobot: ptburnRobotMachine,
     discJob: discJobMachine,
     study: studyMachine,
   },
@@ -266,8 +277,12 @@ export const publisherMachine = setup({
     spawnRobot: assign(({ context, event, spawn }) => {
       assertEvent(event, 'robot.configured');
       const id = robotSystemId(event.input.name);
+      // The same id either way: jobs name their robot by it, whatever drives it.
+      const robot: RobotActorRef = event.kind === 'ptburn'
+        ? spawn('ptburnRobot', { id, systemId: id, input: event.input })
+        : spawn('robot', { id, systemId: id, input: event.input });
       return {
-        robots: { ...context.robots, [event.input.name]: spawn('robot', { id, systemId: id, input: event.input }) },
+        robots: { ...context.robots, [event.input.name]: robot },
         slots: { ...context.slots, [event.input.name]: { available: false, jobId: null, media: event.media ?? [] } },
       };
     }),

@@ -121,7 +121,7 @@ export class SimDevice {
     });
     this.recorders = new VirtualRecorders({
       world: this.world, model: this.model, simDir: this.simDir, clock: this.clock, faults: this.faults,
-      emit: (verb, args) => this.emit(verb, args), commit: () => this.commit(), powered: () => this.robot.isPowered(),
+      emit: (verb, args) => this.emit(verb, args), commit: () => this.commit(), powered: () => this.robot.isPowered(), powerLosses: () => this.robot.powerLosses(),
       warn: (obj, msg) => this.options.logger?.warn(obj, msg),
     });
   }

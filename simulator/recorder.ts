@@ -23,6 +23,8 @@ export interface RecorderContext {
   emit(verb: string, args: Record<string, string>): void;
   commit(): void;
   powered(): boolean;
+  /** Times the unit lost power since it was built: a burn that saw one is ruined, however short. */
+  powerLosses(): number;
   warn(obj: object, msg: string): void;
 }
 
@@ -86,6 +88,7 @@ export class VirtualRecorders {
     this.ctx.commit();
     const target = path.join(simDir, disc.file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
+    const lossesAtStart = this.ctx.powerLosses();
     const input = await fs.promises.open(image, 'r');
     const output = await fs.promises.open(target, 'w+');
     try {
@@ -95,7 +98,8 @@ export class VirtualRecorders {
         const upTo = Math.floor((size * (last ? stopAt : pct)) / 100);
         await clock.sleep(totalS * ((last ? stopAt : pct) - (pct - 25)) / 100);
         copied = await copyRange(input, output, copied, upTo);
-        if (!this.ctx.powered()) return this.done(drive, disc, 'WRITE_ERROR');
+        // Power off at any moment of the write ruins it, also when it is back by the next look.
+        if (!this.ctx.powered() || this.ctx.powerLosses() !== lossesAtStart) return this.done(drive, disc, 'WRITE_ERROR');
         if (last) {
           disc.state = 'corrupt';
           return this.done(drive, disc, 'WRITE_ERROR');

@@ -47,6 +47,7 @@ export class Robot {
   /** A motion of the device's own (power-on homing, a maintenance action inside a paused operation). */
   private internal: { phase: string; op: number } | null = null;
   private powered = true;
+  private powerLossCount = 0;
   private online = true;
   private lastBins: string;
   private disposed = false;
@@ -101,6 +102,11 @@ export class Robot {
   get errorList(): Array<{ syserr: number; cause: string }> {
     const off = this.powered ? [] : [{ syserr: 14, cause: 'power-off' }];
     return [...off, ...this.errors.map((e) => ({ syserr: e.syserr, cause: e.cause }))];
+  }
+
+  /** Times power was lost since this robot was built (the virtual drives share its power). */
+  powerLosses(): number {
+    return this.powerLossCount;
   }
 
   isPowered(): boolean {
@@ -379,6 +385,7 @@ export class Robot {
   powerOff(): void {
     if (!this.powered) return;
     this.powered = false;
+    this.powerLossCount += 1;
     this.errors = [];
     this.online = true;
     this.internal = null;

@@ -11,6 +11,7 @@ import { MODEL_IDS } from '../simulator/models.ts';
 import { registerMasterCommand } from './commands/master.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerPublishCommand } from './commands/publish.ts';
+import { installProcessReport } from './diagnostics/process-report.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <n>', 'DICOM port to listen on (repeatable)', collect)
     .option('--host <addr>', 'address to bind the DICOM listeners to (IPv4 or IPv6)')
     .option('--ae <title>', 'responding AE title (repeatable)', collect)
-    .option('--robot <spec>', `sim:MODEL (a simulated robot; models: ${MODEL_IDS.join(', ')}) or serial:PATH (a DPRP/1 device); repeatable, replaces the configured robots, named robot1, robot2, ...`, collect)
+    .option('--robot <spec>', `sim:MODEL (a simulated robot; models: ${MODEL_IDS.join(', ')}) serial:PATH (a DPRP/1 device) or ptburn:FOLDER (a PTBurn server's job folder); repeatable, replaces the configured robots, named robot1, robot2, ...`, collect)
     .option('--quiet-period <seconds>', 'seconds without a new instance before a study is complete, on every route (0: at once)')
     .option('--http <addr:port>', 'address of the HTTP API, e.g. 127.0.0.1:8080 or [::1]:8080 (port 0: any free port)')
     .option('--time-scale <n>', 'simulated seconds per wall-clock second of every simulated robot (0: every motion at once)')
@@ -103,15 +104,19 @@ async function runServe(flags: ServeFlags): Promise<number> {
   // Whatever goes wrong inside one piece of work must not end the process: log it and go on.
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (kept running)'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (kept running)'));
+  // SIGUSR2: garbage-collect (with --expose-gc) and log memory, fds and open associations.
+  installProcessReport(logger, () => Object.keys(running.publisher.getSnapshot().children).filter((id) => id.startsWith('association:')).length);
 
-  await new Promise<void>((resolve) => {
+  const exitCode = await new Promise<number>((resolve) => {
     const onSignal = (signal: string) => {
       logger.info({ signal }, 'signal received');
-      running.stop().then(resolve, resolve);
+      running.stop().then(() => resolve(0), () => resolve(0));
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    // A dead publisher actor answers nothing: stop and exit non-zero, so a supervisor restarts it.
+    void running.failed.then(() => running.stop().then(() => resolve(1), () => resolve(1)));
   });
   logger.flush();
-  return 0;
+  return exitCode;
 }

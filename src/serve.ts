@@ -25,6 +25,7 @@ import { createDeadlineTimer, studyMachine, type StudyHoldReason } from '../mach
 import type { MediaKind } from './media/media-choice.ts';
 import { createPublisherApi } from './publisher/api.ts';
 import { JobRecords } from './publisher/job-records.ts';
+import { DeferredWrites } from './publisher/deferred-writes.ts';
 import { LiveActors } from './publisher/live-actors.ts';
 import { PublisherPersistence } from './publisher/persistence.ts';
 import { restorable } from './publisher/restorable.ts';
@@ -33,6 +34,9 @@ import { startRobots, type RobotSet, type ServedRobot } from './publisher/robots
 import { studyMasterLogic } from './publisher/study-master.ts';
 import { PublisherViews } from './publisher/views.ts';
 import { startRetention, type RetentionHandle } from './retention/retention-timer.ts';
+import { associationAuditor } from './audit/association-audit.ts';
+import { startSecurityAudit } from './audit/start-audit.ts';
+import { auditSettingsOf } from './config/audit-schema.ts';
 
 export interface RunningPublisher {
   listening: ListenAddress[];
@@ -43,6 +47,8 @@ export interface RunningPublisher {
   store: InstanceStore;
   robots: readonly ServedRobot[];
   publisher: ActorRefFrom<typeof publisherMachine>;
+  /** Settles if the publisher actor itself stops on an error (it should never): the process is then of no use and should be restarted. */
+  failed: Promise<Error>;
   /** Stops accepting, lets associations finish within the grace period, then closes everything. */
   stop(): Promise<void>;
 }
@@ -109,6 +115,9 @@ export async function serve(config: Config, logger: Logger, options: ServeOption
 
 async function compose(config: Config, logger: Logger, options: ServeOptions, dataDir: string, db: Db, cleanup: Array<() => Promise<void> | void>): Promise<RunningPublisher> {
   const index = new InstanceIndex(db);
+  // First, so that every audit-trail entry of this run is mirrored to the security audit log.
+  const securityAudit = startSecurityAudit(auditSettingsOf(config), dataDir, db, logger.child({ component: 'audit' }));
+  cleanup.push(() => securityAudit.close());
   const store = new InstanceStore({
     dataDir,
     durable: config.storage.durable,
@@ -131,13 +140,18 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   };
 
   const listener = new DicomListener({
-    addresses: dicom.listeners,
+    listeners: dicom.listeners,
+    associationLimits: { maxAssociations: dicom.maxAssociations, maxAssociationsPerPeer: dicom.maxAssociationsPerPeer },
+    tlsHandshakeTimeoutMs: policy.artimTimeoutMs,
     store,
     logger: logger.child({ component: 'dicom' }),
     limits: { maxPDataLength: dicom.maxPduLength, maxAssociateLength: dicom.maxAssociationPduBytes },
-    onConnection: ({ associationId, peer, listener: on }) =>
-      publisher.send({ type: 'connection.opened', associationId, input: { id: associationId, peer, listener: on, policy } }),
+    // The listener's per-connection decisions (calling AE allow-list, limit reached) join the policy.
+    onConnection: ({ associationId, peer, listener: on, policy: admission }) =>
+      publisher.send({ type: 'connection.opened', associationId, input: { id: associationId, peer, listener: on, policy: { ...policy, ...admission } } }),
+    securityAudit: securityAudit.log,
   });
+  const associationAudit = associationAuditor(securityAudit.log, (id) => listener.tlsOf(id));
 
   const robotSet: RobotSet = await startRobots(config.robots, dataDir);
   cleanup.push(() => robotSet.close());
@@ -156,6 +170,9 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
     deliveredImageFile: (robot) => robotSet.deliveredImageFile(robot),
   });
 
+  const deferred = new DeferredWrites(logger.child({ component: 'persistence' }));
+  cleanup.push(() => deferred.stop());
+  cleanup.push(() => persistence.stop());
   const live = new LiveActors();
   cleanup.push(() => live.close());
   const dicomLog = logger.child({ component: 'association' });
@@ -164,13 +181,14 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
       actors: {
         association: associationMachine.provide({ actors: { connection: listener.connectionLogic() } }),
         robot: robotSet.fleet.machine(),
+        ptburnRobot: robotSet.ptburnFleet.machine(),
         study: restorable(studyMachine.provide({ actors: { deadline: createDeadlineTimer({ now: Date.now, setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) }) } })),
         discJob: restorable(discJobMachine.provide({ actors: { master: studyMasterLogic({ db, jobs, dataDir, capacities }) } })),
       },
       actions: {
-        recordJobOrder: (_, { order }) => records.recordStudyOrder(order),
+        recordJobOrder: (_, { order }) => deferred.run(`order of job ${order.jobId}`, () => records.recordStudyOrder(order)),
         recordJobWithdrawn: (_, { jobId, reason }) => {
-          if (jobId !== null) records.withdraw(jobId, reason);
+          if (jobId !== null) deferred.run(`withdrawal of job ${jobId}`, () => records.withdraw(jobId, reason));
         },
       },
     }),
@@ -184,6 +202,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
         const id = (event.actorRef as { id?: string }).id;
         if (!id?.startsWith('association:')) return;
         const snapshot = event.snapshot as { status?: string; value?: unknown; context?: Partial<AssociationContext> };
+        associationAudit.observe(id, snapshot);
         const context = snapshot.context;
         if (snapshot.status === 'done' && context?.outcome) {
           // AE titles, addresses and counts only: no patient data at info level.
@@ -200,8 +219,20 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
     },
   ).start();
   cleanup.push(() => publisher.stop());
+  const failed = new Promise<Error>((resolve) => {
+    publisher.subscribe({
+      error: (err: unknown) => {
+        logger.fatal({ err }, 'the publisher actor stopped on an error: discrobot must be restarted (its state is restored from the database)');
+        resolve(err instanceof Error ? err : new Error(String(err)));
+      },
+    });
+  });
 
-  for (const robot of robotSet.robots) publisher.send({ type: 'robot.configured', input: { name: robot.name, options: robot.options } });
+  for (const robot of robotSet.robots) {
+    publisher.send(robot.kind === 'ptburn'
+      ? { type: 'robot.configured', kind: 'ptburn', input: { name: robot.name, options: robot.ptburnOptions ?? {} } }
+      : { type: 'robot.configured', input: { name: robot.name, options: robot.options } });
+  }
   const restored = restoreActors({ publisher, db, snapshots, studies, jobs, persistence, logger });
   if (restored.studies > 0 || Object.values(restored.jobs).some((n) => n > 0)) logger.info({ restored }, 'restored the studies and jobs of the last run');
 
@@ -209,7 +240,7 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
   if (!listen) throw new Error(`http.listen: ${config.http.listen} is not ADDRESS:PORT`);
   const api = createPublisherApi({ publisher, db, studies, jobs, audit, views: new PublisherViews(db), records, robots: robotSet.robots });
   const http: RunningApiServer = await startApiServer({
-    api, listen, token: config.http.token, logger: logger.child({ component: 'http' }),
+    api, listen, token: config.http.token, logger: logger.child({ component: 'http' }), securityAudit: securityAudit.log,
     dashboard: { live, diagrams: statechartSvg },
   }).catch((err: unknown) => {
     throw new HttpListenError(`${(err as Error).message}. Choose another address with --http (or http.listen in the config file)`);
@@ -238,5 +269,5 @@ async function compose(config: Config, logger: Logger, options: ServeOptions, da
       logger.info('stopped');
     })());
 
-  return { listening, http: { url: http.url }, db, index, store, robots: robotSet.robots, publisher, stop };
+  return { listening, http: { url: http.url }, db, index, store, robots: robotSet.robots, publisher, failed, stop };
 }

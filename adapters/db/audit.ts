@@ -56,6 +56,21 @@ function bounds(range: TimeRange): { fromMs: number; toMs: number } {
   return { fromMs: range.fromMs ?? 0, toMs: range.toMs ?? Number.MAX_SAFE_INTEGER };
 }
 
+/** Who hears of appends, per database: every AuditTrail on one Db (the publisher's, retention's) tells them. */
+const appendListeners = new WeakMap<Db, Set<(id: number) => void>>();
+
+/**
+ * Calls `listener` with the id of each entry appended to this database's trail, at once (possibly
+ * inside the caller's transaction, so a listener reads committed entries later, with entriesAfter).
+ * Returns the unsubscribe function. The security audit log mirrors the trail through this.
+ */
+export function onAuditAppended(db: Db, listener: (id: number) => void): () => void {
+  const listeners = appendListeners.get(db) ?? new Set();
+  appendListeners.set(db, listeners);
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 export interface AuditTrailOptions {
   now?: () => number;
 }
@@ -67,7 +82,7 @@ export class AuditTrail {
   private readonly byTime;
   private readonly afterId;
 
-  constructor(db: Db, options: AuditTrailOptions = {}) {
+  constructor(private readonly db: Db, options: AuditTrailOptions = {}) {
     this.now = options.now ?? Date.now;
     this.insert = db.prepare('INSERT INTO audit (at_ms, actor, action, subject, details_json) VALUES (@atMs, @actor, @action, @subject, @detailsJson)');
     this.bySubject = db.prepare(`${SELECT} WHERE subject = @subject AND at_ms BETWEEN @fromMs AND @toMs ORDER BY id`);
@@ -79,7 +94,9 @@ export class AuditTrail {
   append(entry: AuditEntry): number {
     const detailsJson = JSON.stringify(entry.details ?? {});
     const result = this.insert.run({ atMs: this.now(), actor: entry.actor, action: entry.action, subject: entry.subject, detailsJson });
-    return Number(result.lastInsertRowid);
+    const id = Number(result.lastInsertRowid);
+    for (const listener of appendListeners.get(this.db) ?? []) listener(id);
+    return id;
   }
 
   /** Everything that happened to one subject, in the order it was written. */

@@ -1,6 +1,6 @@
 // Rows of the instances table: what was stored, where, the keys a DICOMDIR needs, and the content
 // digest that tells a resend of a SOP Instance UID from a different object under it.
-import type { Db } from './database.ts';
+import { RETRYING_BUSY_TIMEOUT_MS, withBusyTimeout, type Db } from './database.ts';
 
 export interface InstanceRecord {
   sopInstanceUid: string;
@@ -106,13 +106,14 @@ export class InstanceIndex {
     return (this.countKeptApart.get(sopInstanceUid) as { n: number }).n;
   }
 
+  /** The row of a stored object. A database locked by another process fails fast: the store retries without blocking. */
   add(record: InstanceRecord): number {
-    return Number(this.insert.run(withDigest(record)).lastInsertRowid);
+    return withBusyTimeout(this.db, RETRYING_BUSY_TIMEOUT_MS, () => Number(this.insert.run(withDigest(record)).lastInsertRowid));
   }
 
   /** A second object under a SOP Instance UID already stored: its own row, flagged, never replacing the first. */
   addKeptApart(record: InstanceRecord, duplicateOf: number): number {
-    return Number(this.insertDuplicate.run({ ...withDigest(record), duplicateOf }).lastInsertRowid);
+    return withBusyTimeout(this.db, RETRYING_BUSY_TIMEOUT_MS, () => Number(this.insertDuplicate.run({ ...withDigest(record), duplicateOf }).lastInsertRowid));
   }
 
   count(): number {

@@ -47,7 +47,15 @@ export function parseAssociateRq(pdu: Buffer): ParsedAssociateRq {
       result.applicationContextName = text(value);
       sawApplicationContext = true;
     } else if (type === 0x20) {
-      result.presentationContexts.push(presentationContext(value));
+      const context = presentationContext(value);
+      // PS3.8 9.3.2.2: IDs are odd, 1 to 255, one per context. The DIMSE library renumbers an ID of 0
+      // or one it already holds and then cannot find it when accepting, so those are malformed here.
+      // Other even IDs are tolerated: they name their context unambiguously.
+      if (context.id === 0) throw new AssociateRqError('presentation context ID 0 is not allowed (IDs are odd, 1 to 255)');
+      if (result.presentationContexts.some((pc) => pc.id === context.id)) {
+        throw new AssociateRqError(`presentation context ID ${context.id} is proposed twice`);
+      }
+      result.presentationContexts.push(context);
     } else if (type === 0x50) {
       userInformation(value, result);
     } else {

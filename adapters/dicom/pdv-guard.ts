@@ -1,6 +1,6 @@
 // Checks each P-DATA-TF of an established association before dcmjs-dimse sees it (PS3.8 9.3.5):
-// every PDV well formed and on a presentation context we accepted, command sets of bounded size,
-// and only a small data set for any command but C-STORE. The library keeps command sets and every
+// every PDV well formed and on a presentation context we accepted, command sets readable and of
+// bounded size, and only a small data set for any command but C-STORE. The library keeps command sets and every
 // non-C-STORE data set in memory without limit, so a peer could otherwise exhaust it with one
 // endless C-FIND identifier; C-STORE data sets stream to disk and are bounded there.
 import { AbortReason } from './pdu-framer.ts';
@@ -54,10 +54,14 @@ export class PdvGuard {
     if (this.commandBytes > MAX_COMMAND_SET_BYTES) return fail(`command set longer than ${MAX_COMMAND_SET_BYTES} bytes`, AbortReason.NotSpecified);
     this.commandParts.push(value);
     if (last) {
-      this.commandField = commandFieldOf(Buffer.concat(this.commandParts));
+      const read = readCommandField(Buffer.concat(this.commandParts));
       this.commandParts = [];
       this.commandBytes = 0;
       this.dataSetBytes = 0;
+      // The library drops a command set it cannot parse without a word, and the association would
+      // sit idle until its timeout: refuse it here instead.
+      if (typeof read === 'string') return fail(`unreadable command set: ${read}`, AbortReason.NotSpecified);
+      this.commandField = read;
     }
     return { ok: true };
   }
@@ -78,15 +82,25 @@ function fail(reason: string, abortReason: number): PdvVerdict {
   return { ok: false, reason, abortReason };
 }
 
-/** The Command Field (0000,0100) of an Implicit VR LE command set, if it has one. */
-function commandFieldOf(command: Buffer): number | undefined {
+/**
+ * The Command Field (0000,0100) of an Implicit VR LE command set (PS3.7 9.3), or why the command set
+ * cannot be read: every element must lie inside it and belong to group 0000, and the Command Field
+ * must be there.
+ */
+function readCommandField(command: Buffer): number | string {
   let offset = 0;
-  while (offset + 8 <= command.length) {
-    const tag = ((command.readUInt16LE(offset) << 16) | command.readUInt16LE(offset + 2)) >>> 0;
+  let field: number | undefined;
+  while (offset < command.length) {
+    if (offset + 8 > command.length) return `element header at offset ${offset} runs past the end`;
+    const group = command.readUInt16LE(offset);
+    const tag = ((group << 16) | command.readUInt16LE(offset + 2)) >>> 0;
     const length = command.readUInt32LE(offset + 4);
-    if (tag === COMMAND_FIELD_TAG && length === 2 && offset + 10 <= command.length) return command.readUInt16LE(offset + 8);
-    if (tag > COMMAND_FIELD_TAG) return undefined;
+    if (group !== 0x0000) return `element (${hex(group)},${hex(tag & 0xffff)}) outside group 0000`;
+    if (offset + 8 + length > command.length) return `element (0000,${hex(tag & 0xffff)}) of length ${length} runs past the end`;
+    if (tag === COMMAND_FIELD_TAG && length === 2) field = command.readUInt16LE(offset + 8);
     offset += 8 + length;
   }
-  return undefined;
+  return field ?? 'no Command Field (0000,0100)';
 }
+
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { LiveActorFeed } from '../../src/api/live-feed.ts';
 import type { PublisherApi } from '../../src/api/publisher-api.ts';
+import type { SecurityAudit } from '../../src/audit/security-audit.ts';
 import { bearerCheck } from './auth.ts';
 import { DashboardAssets, DASHBOARD_HEADERS, type DiagramSource } from './dashboard-assets.ts';
 import { streamActors, type OpenStream } from './event-stream.ts';
@@ -26,6 +27,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** The dashboard: its page and statecharts at / and /dashboard/, the live feed at /api/events. */
   dashboard?: { live: LiveActorFeed; diagrams: DiagramSource };
+  /** Hears of every 401 (peer, method, path, why; never the token). */
+  securityAudit?: Pick<SecurityAudit, 'authenticationFailed'>;
 }
 
 export interface RunningApiServer {
@@ -55,7 +58,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   // requireHostHeader off: the local-request guard answers a missing Host itself (421), and behind
   // a token a Host is not needed.
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, requireHostHeader: false }, (req, res) => {
-    void handle(req, res, { router, guard, authenticate, logger, assets, live: options.dashboard?.live ?? null, streams });
+    void handle(req, res, { router, guard, authenticate, logger, assets, live: options.dashboard?.live ?? null, streams, securityAudit: options.securityAudit ?? null });
   });
   const address = await listenOn(server, listen);
   if (token === null && !isLoopbackAddress(address.host)) {
@@ -112,6 +115,7 @@ interface Handling {
   assets: DashboardAssets | null;
   live: LiveActorFeed | null;
   streams: Set<OpenStream>;
+  securityAudit: Pick<SecurityAudit, 'authenticationFailed'> | null;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, handling: Handling): Promise<void> {
@@ -143,6 +147,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, handling: Handl
     }
   } catch (err) {
     status = sendError(res, err, { method, path, logger });
+    if (status === 401) {
+      const peer = { address: req.socket.remoteAddress ?? 'unknown', port: req.socket.remotePort ?? 0 };
+      handling.securityAudit?.authenticationFailed({ peer, method, path, reason: (err as Error).message });
+    }
   }
   const ms = Math.round((performance.now() - started) * 10) / 10;
   logger.info({ method, path, status, ms }, 'HTTP API request');

@@ -12,7 +12,7 @@ import { INDEX_TAGS, indexEntry, headerJson } from '../../src/dicom/index-keys.t
 import { DimseStatus as Status } from '../../src/dicom/status.ts';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, TransferSyntax, isValidUid } from '../../src/dicom/uid.ts';
 import type { InstanceRecord } from '../db/instances.ts';
-import type { InstanceStore } from './instance-store.ts';
+import { StoreResourceError, type InstanceStore } from './instance-store.ts';
 import type { StoredInstanceFacts } from '../../machines/association.machine.ts';
 
 export interface StoreRequest {
@@ -160,6 +160,7 @@ export class InstanceSink extends Writable {
     if (this.failure) return;
     if (err instanceof StoreFailure) this.failure = err;
     else if (err instanceof DatasetError) this.failure = new StoreFailure(Status.ProcessingFailure, `malformed data set: ${err.message}`);
+    else if (err instanceof StoreResourceError) this.failure = new StoreFailure(Status.OutOfResources, err.message);
     else if (isOutOfSpace(err)) this.failure = new StoreFailure(Status.OutOfResources, `disk full: ${(err as Error).message}`);
     else this.failure = new StoreFailure(Status.ProcessingFailure, `storage error: ${err instanceof Error ? err.message : String(err)}`);
     this.pending = [];
@@ -279,8 +280,8 @@ export class InstanceSink extends Writable {
     const target = store.finalPath(identity.study, identity.series, request.sopInstanceUid, suffix);
     await this.renameInto(target);
     const record = this.record(target, contentDigest, receivedAtMs);
-    if (!current) return { instanceId: index.add(record), path: target, disposition: 'new', receivedAtMs };
-    const instanceId = index.addKeptApart(record, current.id);
+    if (!current) return { instanceId: await store.recordPlaced(target, () => index.add(record)), path: target, disposition: 'new', receivedAtMs };
+    const instanceId = await store.recordPlaced(target, () => index.addKeptApart(record, current.id));
     log.warn({ ...where, instanceId, duplicateOf: current.id, firstOnJob: current.jobId !== null, path: target },
       'SOP Instance UID received again with different content: kept apart and flagged; a person decides which object is right');
     return { instanceId, path: target, disposition: 'kept-apart', duplicate: 'different', receivedAtMs };

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { nodeFs, type DurableFs } from './durable-fs.ts';
 import { InstanceSink, type FlowControl, type StoreRequest } from './instance-sink.ts';
 import type { InstanceIndex } from '../db/instances.ts';
+import { isDatabaseBusy, isDatabaseFull } from '../db/database.ts';
 
 export type { Disposition, FlowControl, StoredInstance, StoreOutcome, StoreRequest } from './instance-sink.ts';
 
@@ -25,6 +26,15 @@ export interface InstanceStoreOptions {
 }
 
 const FREE_SPACE_MAX_AGE_MS = 1000;
+/**
+ * How long a C-STORE waits for a database another process holds locked before it is refused: long
+ * enough for a short backup or a shell's quick write, short of a modality's usual DIMSE timeout.
+ */
+const INDEX_BUSY_WAIT_MS = 5000;
+const INDEX_BUSY_RETRY_MS = 100;
+
+/** The object could not be kept for want of a resource that may come back (disk space, the database): A700. */
+export class StoreResourceError extends Error {}
 
 export class InstanceStore {
   readonly storeDir: string;
@@ -98,6 +108,43 @@ export class InstanceStore {
       if (this.placements.get(sopInstanceUid) === settled) this.placements.delete(sopInstanceUid);
     });
     return run;
+  }
+
+  /**
+   * Records a file just renamed into the store (write: the index insert). The index row is what makes
+   * the file stored; a file without one is not acknowledged and would be orphaned, so when the row
+   * cannot be written the file is removed again. A database locked by another process is waited for,
+   * without blocking the process, for INDEX_BUSY_WAIT_MS; busy or full, the object is refused A700.
+   */
+  async recordPlaced(file: string, write: () => number): Promise<number> {
+    const deadline = Date.now() + INDEX_BUSY_WAIT_MS;
+    for (;;) {
+      try {
+        return write();
+      } catch (err) {
+        if (isDatabaseBusy(err) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, INDEX_BUSY_RETRY_MS));
+          continue;
+        }
+        await this.unplace(file);
+        if (isDatabaseBusy(err)) {
+          this.options.logger.error({ err }, `the database is busy (locked by another process for over ${INDEX_BUSY_WAIT_MS} ms): C-STORE refused, file removed`);
+          throw new StoreResourceError(`database busy: locked by another process for over ${INDEX_BUSY_WAIT_MS} ms`);
+        }
+        if (isDatabaseFull(err)) throw new StoreResourceError(`disk full: the database could not grow: ${(err as Error).message}`);
+        throw err;
+      }
+    }
+  }
+
+  /** Takes back a file whose index row could not be written. */
+  private async unplace(file: string): Promise<void> {
+    try {
+      await this.fs.unlink(file);
+      if (this.options.durable) await this.fs.fsyncDir(path.dirname(file));
+    } catch (err) {
+      this.options.logger.error({ err, path: file }, 'could not remove a stored file whose index row failed; it is not acknowledged');
+    }
   }
 
   forgetDir(dir: string): void {

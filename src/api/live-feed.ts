@@ -5,7 +5,7 @@
 export interface LiveActorState {
   /** The actor's system id: publisher, association:<n>, study:<uid>, job:<id>, robot:<name>. */
   id: string;
-  /** The machine's id (the statechart to draw): publisher, association, study, discJob, robot. */
+  /** The machine's id (the statechart to draw): publisher, association, study, discJob, robot, ptburnRobot. */
   machine: string;
   /** Every active state path, ancestors first ('busy', 'busy.recording', 'busy.recording.burning'). */
   state: string[];

@@ -171,7 +171,8 @@ export interface RobotView {
   name: string;
   /** The robot actor's state (dotted). */
   state: string;
-  kind: 'sim' | 'serial';
+  /** sim: simulated in this process; serial: a DPRP/1 device; ptburn: a Primera robot behind a PTBurn server's hot folder. */
+  kind: 'sim' | 'serial' | 'ptburn';
   model: string | null;
   /** The job whose disc it works on. */
   jobId: string | null;

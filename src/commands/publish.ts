@@ -1,4 +1,4 @@
-// `discrobot publish <file-or-folder>... --robot sim:MODEL|serial:PATH [--copies N] [--time-scale N]
+// `discrobot publish <file-or-folder>... --robot sim:MODEL|serial:PATH|ptburn:FOLDER [--copies N] [--time-scale N]
 // [--inject FAULT@TRIGGER]...`: one whole disc job through a robot, with a JSON summary on stdout and
 // progress on stderr. DICOM inputs are mastered first; .iso files are burned as they are.
 // Exit status: 0 every disc delivered and verified; 1 a job failed or was cancelled, or the robot
@@ -35,7 +35,7 @@ export function registerPublishCommand(program: Command, setExitCode: (code: num
     .command('publish')
     .description('master DICOM files (or take .iso images) and make discs of them on a robot; prints a JSON summary')
     .argument('<file-or-folder...>', 'DICOM files or folders (mastered into one disc set), or .iso images')
-    .requiredOption('--robot <spec>', `sim:MODEL (in-process simulator; models: ${MODEL_IDS.join(', ')}) or serial:PATH (a DPRP/1 device or bridge)`)
+    .requiredOption('--robot <spec>', `sim:MODEL (in-process simulator; models: ${MODEL_IDS.join(', ')}) serial:PATH (a DPRP/1 device or bridge) or ptburn:FOLDER (a PTBurn server\'s job folder)`)
     .option('--copies <n>', 'identical discs of each image', '1')
     .option('--time-scale <n>', 'simulated seconds per wall-clock second (simulator only; default 1); 0 runs every motion at once')
     .option('--inject <fault@trigger>', 'arm a simulator fault, e.g. cover-open@next:PICKING (repeatable; ids: discrobot simulate --list-faults)', collect)
@@ -78,6 +78,7 @@ function publishSettings(flags: PublishFlags): { robot: RobotSpec; copies: numbe
   const timeScale = flags.timeScale === undefined ? undefined : Number(flags.timeScale);
   if (timeScale !== undefined && (!Number.isFinite(timeScale) || timeScale < 0)) throw new UsageError(`--time-scale "${flags.timeScale}" must be a number ≥ 0`);
   const inject = flags.inject ?? [];
+  if (robot.kind === 'ptburn' && inject.length > 0) throw new UsageError('--inject: a PTBurn robot takes no faults from here; arm them in the emulator (discrobot simulate --ptburn FOLDER --inject ...)');
   for (const text of inject) {
     const { code } = parseInjection(text);
     if (!getFault(code)) throw new UsageError(`--inject "${text}": no fault "${code}" (ids: discrobot simulate --list-faults)`);

@@ -1,6 +1,7 @@
 // `discrobot simulate --model ID --link PATH [--time-scale N] [--data DIR]`: a simulated Primera
 // robot speaking DPRP/1 (the device side) on a serial link, typically one end of a socat pty pair,
-// until SIGINT or SIGTERM. `--list-models` and `--list-faults` print the ids one per line.
+// until SIGINT or SIGTERM. `--ptburn FOLDER` instead runs the PTBurn emulator on a hot folder, driven
+// by the same physical robot model. `--list-models` and `--list-faults` print the ids one per line.
 // Exit status: 0 stopped by a signal (or a list printed); 1 the link could not be opened; 2 wrong usage.
 import path from 'node:path';
 import { Command } from 'commander';
@@ -25,6 +26,8 @@ interface SimulateFlags {
   inject?: string[];
   listModels?: boolean;
   listFaults?: boolean;
+  ptburn?: string;
+  robotName?: string;
 }
 
 class UsageError extends Error {}
@@ -48,6 +51,8 @@ export function registerSimulateCommand(program: Command, setExitCode: (code: nu
     .description('run a simulated Primera disc publisher (DPRP/1 device side) on a serial link, e.g. one end of a socat pty pair')
     .option('--model <id>', `robot model: ${MODEL_IDS.join(', ')}`)
     .option('--link <path>', 'serial port path the simulator opens (a pty made by socat, or a tty)')
+    .option('--ptburn <folder>', 'run the PTBurn emulator on this hot folder instead of a DPRP link (job files, status files, PTM commands)')
+    .option('--robot-name <name>', 'with --ptburn: the robot\'s name in the status files (default: the model\'s description, as PTBurn names it)')
     .option('--time-scale <n>', 'simulated seconds per wall-clock second; 0 completes every motion at once', '1')
     .option('--data <dir>', 'data folder; the simulator keeps its world and disc files in <dir>/sim (default: the configuration\'s data folder)')
     .option('--heartbeat-ms <ms>', 'HEARTBEAT period in wall-clock milliseconds; 0 sends none', '2000')
@@ -60,6 +65,10 @@ export function registerSimulateCommand(program: Command, setExitCode: (code: nu
         const ids = flags.listModels ? [...MODEL_IDS] : listFaults().map((f) => f.id);
         process.stdout.write(`${ids.join('\n')}\n`);
         setExitCode(EXIT_STOPPED);
+        return;
+      }
+      if (flags.ptburn !== undefined) {
+        setExitCode(await runPtburn(flags));
         return;
       }
       let settings: SimulateSettings;
@@ -96,6 +105,24 @@ function simulateSettings(flags: SimulateFlags): SimulateSettings {
     return { code, trigger };
   });
   return { model: flags.model, link: flags.link, timeScale, dataDir: path.resolve(flags.data ?? embeddedDefaults().storage.data), heartbeatMs, seed, faults };
+}
+
+async function runPtburn(flags: SimulateFlags): Promise<number> {
+  if (flags.model === undefined) {
+    process.stderr.write(`discrobot simulate: --model is required: one of ${MODEL_IDS.join(', ')} (--list-models)\n`);
+    return EXIT_USAGE;
+  }
+  const { runPtburnEmulator } = await import('../../simulator/ptburn/main.ts');
+  return runPtburnEmulator({
+    folder: flags.ptburn!,
+    model: flags.model,
+    dataDir: path.resolve(flags.data ?? embeddedDefaults().storage.data),
+    timeScale: Number(flags.timeScale),
+    seed: Number(flags.seed),
+    ...(flags.robotName === undefined ? {} : { robotName: flags.robotName }),
+    ...(flags.inject === undefined ? {} : { inject: flags.inject }),
+    logger: createLogger('info'),
+  });
 }
 
 async function runSimulator(settings: SimulateSettings): Promise<number> {

@@ -23,6 +23,14 @@ export const MAX_PDU_LENGTH_BOUNDS = { min: 4096, max: 131072 } as const;
  */
 export const MAX_ASSOCIATION_PDU_BYTES_BOUNDS = { min: MAX_PDU_LENGTH_BOUNDS.min, max: 16 * 1024 * 1024 } as const;
 
+/** Upper bound of dicom.maxAssociations and maxAssociationsPerPeer: far beyond what one host serves. */
+export const MAX_ASSOCIATIONS = 10000;
+
+/** TLS versions a DICOM TLS listener may require at least; nothing below TLS 1.2 is offered. */
+export const TLS_MIN_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+export type TlsMinVersion = (typeof TLS_MIN_VERSIONS)[number];
+export const DEFAULT_TLS_MIN_VERSION: TlsMinVersion = 'TLSv1.2';
+
 /** Any timeout in seconds lies in (0, 1 day]; fractions are allowed so tests can run fast. */
 export const MAX_TIMEOUT_SECONDS = 86400;
 
@@ -47,12 +55,19 @@ export const MIN_HTTP_TOKEN_LENGTH = 16;
 export const DEFAULT_SIM_MODEL = 'DP-4100';
 export const DEFAULT_TIME_SCALE = 1;
 
+/** A PTBurn robot's settings when its entry says nothing: PTBurn's default StatusFrequency (2 s). */
+export const DEFAULT_PTBURN_ROBOT = { robotName: null as string | null, statusFrequencyMs: 2000, autoAcknowledgeInkLow: false, print: true };
+/** PTBurn never rewrites its status faster than 50 ms (the emulator's floor) and a minute is the slowest worth waiting for. */
+export const MIN_PTBURN_STATUS_FREQUENCY_MS = 50;
+export const MAX_PTBURN_STATUS_FREQUENCY_MS = 60_000;
+
 /**
  * The settings an empty configuration file means, written as a file would write them (the reserve as
  * a human size). `embeddedDefaults()` is this object after validation.
  */
 export const DEFAULT_SETTINGS = {
   dicom: {
+    /** Without tls: plain TCP; without allow: any peer (see dicom.listeners[].tls and .allow). */
     listeners: [{ host: DEFAULT_HOST, port: DEFAULT_PORT }],
     aeTitles: [DEFAULT_AE_TITLE],
     acceptStructuredReports: false,
@@ -67,6 +82,10 @@ export const DEFAULT_SETTINGS = {
     shutdownGraceSeconds: 20,
     /** Bound for A-ASSOCIATE PDUs, which may legitimately exceed the P-DATA bound. */
     maxAssociationPduBytes: 1024 * 1024,
+    /** Associations open at once, all peers together; over it a new one is rejected transient (local-limit-exceeded). */
+    maxAssociations: 64,
+    /** Associations open at once from one peer address; over it likewise. */
+    maxAssociationsPerPeer: 32,
   },
   storage: {
     data: './data',

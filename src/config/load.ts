@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { DEFAULT_TIME_SCALE, MIN_HTTP_TOKEN_LENGTH } from './defaults.ts';
+import { DEFAULT_PTBURN_ROBOT, DEFAULT_TIME_SCALE, MIN_HTTP_TOKEN_LENGTH } from './defaults.ts';
 import {
   aeTitleSchema,
   ConfigError,
@@ -16,6 +16,7 @@ import {
   modelIdSchema,
   parseConfig,
   portSchema,
+  ptburnFolderSchema,
   quietPeriodSchema,
   serialPathSchema,
   timeScaleSchema,
@@ -117,10 +118,19 @@ export function applyFlags(config: Config, flags: ConfigFlags): Config {
   const current = config.dicom.listeners;
   const hosts = host !== undefined ? [host] : unique(current.map((l) => l.host));
   const listenerPorts = ports ?? unique(current.map((l) => l.port));
-  const listeners =
-    ports === undefined && host === undefined
-      ? current
-      : hosts.flatMap((h) => listenerPorts.map((p) => ({ host: h, port: p })));
+  let listeners = current;
+  if (ports !== undefined || host !== undefined) {
+    // The flags move the listeners, never drop their TLS or allow-lists; with different security
+    // per listener there is no telling which new address gets which, so that is an error.
+    const security = sharedListenerSecurity(current);
+    if (!security) {
+      const flag = [host !== undefined ? '--host' : '', ports !== undefined ? '--port' : ''].filter(Boolean).join(' and ');
+      throw new ConfigError([
+        `${flag}: the configured listeners differ in their tls or allow settings, so they cannot be moved by ${flag}; set each listener's host and port in the configuration file (dicom.listeners) instead`,
+      ]);
+    }
+    listeners = hosts.flatMap((h) => listenerPorts.map((p) => ({ host: h, port: p, ...security })));
+  }
 
   const merged = {
     ...config,
@@ -131,6 +141,13 @@ export function applyFlags(config: Config, flags: ConfigFlags): Config {
     http,
   };
   return parseConfig(merged, 'command line');
+}
+
+/** The tls and allow settings all listeners have in common (only those set), or undefined when they differ. */
+function sharedListenerSecurity(listeners: Config['dicom']['listeners']): Pick<Config['dicom']['listeners'][number], 'tls' | 'allow'> | undefined {
+  const securityOf = ({ tls, allow }: (typeof listeners)[number]) => ({ ...(tls ? { tls } : {}), ...(allow ? { allow } : {}) });
+  const [first = {}, ...others] = listeners.map(securityOf);
+  return others.every((o) => JSON.stringify(o) === JSON.stringify(first)) ? first : undefined;
 }
 
 type Check = <T>(flag: string, schema: z.ZodType<T>, value: unknown) => T | undefined;
@@ -151,9 +168,12 @@ function robotsFromFlags(specs: readonly string[], check: Check, problems: strin
     if (spec.kind === 'sim') {
       const model = check(`--robot ${text}`, modelIdSchema, spec.model);
       if (model !== undefined) robots.push({ name, kind: 'sim', model, timeScale: DEFAULT_TIME_SCALE });
-    } else {
+    } else if (spec.kind === 'serial') {
       const path = check(`--robot ${text}`, serialPathSchema, spec.path);
       if (path !== undefined) robots.push({ name, kind: 'serial', path });
+    } else {
+      const folder = check(`--robot ${text}`, ptburnFolderSchema, spec.folder);
+      if (folder !== undefined) robots.push({ name, kind: 'ptburn', folder, ...DEFAULT_PTBURN_ROBOT, pathMap: [] });
     }
   });
   return robots.length === specs.length ? robots : undefined;

@@ -9,7 +9,9 @@ import {
   DEFAULT_TIME_SCALE,
   LATE_ARRIVAL_POLICIES,
   LOG_LEVELS,
+  DEFAULT_TLS_MIN_VERSION,
   MAX_ASSOCIATION_PDU_BYTES_BOUNDS,
+  MAX_ASSOCIATIONS,
   MAX_COPIES,
   MAX_PDU_LENGTH_BOUNDS,
   MAX_QUIET_PERIOD_SECONDS,
@@ -17,11 +19,17 @@ import {
   MAX_TIME_SCALE,
   MAX_TIMEOUT_SECONDS,
   MIN_HTTP_TOKEN_LENGTH,
+  TLS_MIN_VERSIONS,
+  DEFAULT_PTBURN_ROBOT,
+  MAX_PTBURN_STATUS_FREQUENCY_MS,
+  MIN_PTBURN_STATUS_FREQUENCY_MS,
 } from './defaults.ts';
 import { isLoopbackHost, parseListenAddress } from './listen-address.ts';
+import { parseAddressBlock } from '../../adapters/dicom/peer-address.ts';
 import { isLabelLineRole, LABEL_LINE_ROLES, labelTemplateProblem, type LabelLineRole } from '../media/label-data.ts';
 import { isMediaKind, MEDIA_KINDS, type MediaChoice } from '../media/media-choice.ts';
 import { MODEL_IDS, type ModelId } from '../../simulator/models.ts';
+import { AUDIT_KNOWN_KEYS, AUDIT_NULL_SETTINGS, auditShape } from './audit-schema.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -105,6 +113,11 @@ export const serialPathSchema = z
   .refine((v) => v.trim() !== '', { error: 'must be the path of a serial device, such as /dev/ttyUSB0' })
   .refine((v) => !v.includes('\0'), { error: 'must not contain a NUL character' });
 
+export const ptburnFolderSchema = z
+  .string({ error: 'must be the path of the PTBurn job folder (the share, mounted here), such as /mnt/ptburn' })
+  .refine((v) => v.trim() !== '', { error: 'must be the path of the PTBurn job folder (the share, mounted here), such as /mnt/ptburn' })
+  .refine((v) => !v.includes('\0'), { error: 'must not contain a NUL character' });
+
 export const httpListenSchema = z
   .string({ error: 'must be ADDRESS:PORT, such as 127.0.0.1:8080 or [::1]:8080' })
   .refine((v) => parseListenAddress(v) !== undefined, {
@@ -128,9 +141,65 @@ const section = <Shape extends z.ZodRawShape>(shape: Shape) =>
     error: (issue) => (issue.code === 'invalid_type' ? 'must be a mapping of settings' : undefined),
   });
 
+// ---- a listener's security: TLS and allow-lists ----------------------------------------------
+
+const filePathSchema = (what: string) =>
+  z
+    .string({ error: `must be the path of ${what}` })
+    .refine((v) => v.trim() !== '', { error: `must be the path of ${what}` })
+    .refine((v) => !v.includes('\0'), { error: 'must not contain a NUL character' });
+
+const tlsShape = {
+  cert: filePathSchema('a PEM certificate file (the listener\'s certificate, optionally followed by its chain)'),
+  key: filePathSchema('a PEM private key file (unencrypted) matching tls.cert'),
+  ca: filePathSchema('a PEM file of the CA certificates that sign client certificates').nullable().default(null),
+  requireClientCertificate: yesNo().default(false),
+  minVersion: z.enum(TLS_MIN_VERSIONS, { error: `must be one of ${TLS_MIN_VERSIONS.join(', ')}` }).default(DEFAULT_TLS_MIN_VERSION),
+};
+
+const tlsSchema = section(tlsShape).superRefine((tls, ctx) => {
+  if (tls.requireClientCertificate && tls.ca === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ca'],
+      message: 'is required when requireClientCertificate is true: the CA certificates that client certificates must be signed by',
+      params: { omitGot: true },
+    });
+  }
+});
+
+const ADDRESS_BLOCK_ERROR = 'must be an IP address or a CIDR block, such as 192.0.2.7, 10.0.0.0/8 or fd00::/8';
+const addressBlocksSchema = z
+  .array(
+    z.string({ error: ADDRESS_BLOCK_ERROR }).refine((v) => parseAddressBlock(v) !== undefined, { error: ADDRESS_BLOCK_ERROR }),
+    { error: 'must be a list of IP addresses or CIDR blocks, or null to allow any address' },
+  )
+  .min(1, { error: 'must list at least one address or block, or be null to allow any address' });
+
+const callingAeTitlesSchema = z
+  .array(aeTitleSchema, { error: 'must be a list of AE titles, or null to allow any calling AE title' })
+  .min(1, { error: 'must list at least one AE title, or be null to allow any calling AE title' })
+  .superRefine((titles, ctx) => {
+    titles.forEach((t, i) => {
+      if (titles.indexOf(t) !== i) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `repeats the AE title "${t}"`, params: { omitGot: true } });
+      }
+    });
+  });
+
+const allowShape = {
+  callingAeTitles: callingAeTitlesSchema.nullable().default(null),
+  addresses: addressBlocksSchema.nullable().default(null),
+};
+
 const listenerShape = {
   host: hostSchema.default(DEFAULT_SETTINGS.dicom.listeners[0].host),
   port: portSchema.default(DEFAULT_SETTINGS.dicom.listeners[0].port),
+  // Optional rather than defaulted, so a listener written as { host, port } (in code too) stays one.
+  /** null or absent: plain TCP. */
+  tls: tlsSchema.nullish(),
+  /** null or absent: any peer. */
+  allow: section(allowShape).nullish(),
 };
 
 const listenersSchema = z
@@ -172,6 +241,8 @@ const dicomShape = {
     MAX_ASSOCIATION_PDU_BYTES_BOUNDS.min,
     MAX_ASSOCIATION_PDU_BYTES_BOUNDS.max,
   ).default(DEFAULT_SETTINGS.dicom.maxAssociationPduBytes),
+  maxAssociations: integerFrom(1, MAX_ASSOCIATIONS).default(DEFAULT_SETTINGS.dicom.maxAssociations),
+  maxAssociationsPerPeer: integerFrom(1, MAX_ASSOCIATIONS).default(DEFAULT_SETTINGS.dicom.maxAssociationsPerPeer),
 };
 
 const dicomSchema = section(dicomShape).superRefine((dicom, ctx) => {
@@ -180,6 +251,14 @@ const dicomSchema = section(dicomShape).superRefine((dicom, ctx) => {
       code: 'custom',
       path: ['maxAssociationPduBytes'],
       message: `must be at least dicom.maxPduLength (${dicom.maxPduLength})`,
+    });
+  }
+  if (dicom.maxAssociationsPerPeer > dicom.maxAssociations) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxAssociationsPerPeer'],
+      message: `must be at most dicom.maxAssociations (${dicom.maxAssociations}); it is ${dicom.maxAssociationsPerPeer}`,
+      params: { omitGot: true },
     });
   }
 });
@@ -321,38 +400,73 @@ const routesSchema = z
 const ROBOT_NAME_ERROR = 'must be a name of 1 to 32 letters, digits, _ or -';
 const robotNameSchema = z.string({ error: ROBOT_NAME_ERROR }).regex(/^[A-Za-z0-9_-]{1,32}$/, { error: ROBOT_NAME_ERROR });
 
-const ROBOT_KINDS = ['sim', 'serial'] as const;
+const ROBOT_KINDS = ['sim', 'serial', 'ptburn'] as const;
 
-// One mapping for both kinds, so that a key of the other kind is named as such rather than unknown.
+// PTBurn's StatusFrequency as discrobot reads it: how often it looks at the hot folder.
+const STATUS_FREQUENCY_ERROR = `must be a whole number of milliseconds from ${MIN_PTBURN_STATUS_FREQUENCY_MS} to ${MAX_PTBURN_STATUS_FREQUENCY_MS} (PTBurn's StatusFrequency)`;
+const pathMappingShape = {
+  from: z.string({ error: 'must be a local path prefix, such as /mnt/ptburn/spool' }).min(1, { error: 'must be a local path prefix, such as /mnt/ptburn/spool' }),
+  to: z.string({ error: 'must be the same place as the PTBurn server sees it, such as \\\\server\\spool' }).min(1, { error: 'must be the same place as the PTBurn server sees it, such as \\\\server\\spool' }),
+};
+
+// One mapping for every kind, so that a key of another kind is named as such rather than unknown.
 const robotShape = {
   name: robotNameSchema,
-  kind: z.enum(ROBOT_KINDS, { error: 'must be sim (a simulated robot) or serial (a device on a serial port)' }),
+  kind: z.enum(ROBOT_KINDS, { error: 'must be sim (a simulated robot), serial (a device on a serial port) or ptburn (a PTBurn hot folder)' }),
   model: modelIdSchema.optional(),
   timeScale: timeScaleSchema.optional(),
   path: serialPathSchema.optional(),
+  folder: ptburnFolderSchema.optional(),
+  robotName: z.union([z.null(), z.string({ error: 'must be the robot\'s name in PTBurn\'s status files, or null (the first robot PTBurn lists)' }).min(1)], {
+    error: 'must be the robot\'s name in PTBurn\'s status files, or null (the first robot PTBurn lists)',
+  }).optional(),
+  statusFrequencyMs: z.int({ error: STATUS_FREQUENCY_ERROR }).min(MIN_PTBURN_STATUS_FREQUENCY_MS, { error: STATUS_FREQUENCY_ERROR })
+    .max(MAX_PTBURN_STATUS_FREQUENCY_MS, { error: STATUS_FREQUENCY_ERROR }).optional(),
+  pathMap: z.array(section(pathMappingShape), { error: 'must be a list of { from: LOCAL PREFIX, to: SERVER PREFIX }' }).optional(),
+  autoAcknowledgeInkLow: yesNo().optional(),
+  print: yesNo().optional(),
 };
 
 const SIM_ONLY = ['model', 'timeScale'] as const;
 const SERIAL_ONLY = ['path'] as const;
+const PTBURN_ONLY = ['folder', 'robotName', 'statusFrequencyMs', 'pathMap', 'autoAcknowledgeInkLow', 'print'] as const;
+const OWNER = { sim: 'simulated robots (kind: sim)', serial: 'serial robots (kind: serial)', ptburn: 'PTBurn robots (kind: ptburn)' } as const;
 
 const robotSchema = section(robotShape)
   .superRefine((robot, ctx) => {
-    const misplaced = robot.kind === 'sim' ? SERIAL_ONLY : SIM_ONLY;
-    for (const key of misplaced) {
-      if (robot[key] === undefined) continue;
-      const owner = robot.kind === 'sim' ? 'serial robots (kind: serial)' : 'simulated robots (kind: sim)';
-      ctx.addIssue({ code: 'custom', path: [key], message: `applies to ${owner} only` });
+    const owned = { sim: SIM_ONLY, serial: SERIAL_ONLY, ptburn: PTBURN_ONLY } as const;
+    for (const kind of ROBOT_KINDS) {
+      if (kind === robot.kind) continue;
+      for (const key of owned[kind]) {
+        if (robot[key] === undefined) continue;
+        ctx.addIssue({ code: 'custom', path: [key], message: `applies to ${OWNER[kind]} only` });
+      }
     }
     if (robot.kind === 'serial' && robot.path === undefined) {
       ctx.addIssue({ code: 'custom', path: ['path'], message: 'is required for a serial robot: the device, such as /dev/ttyUSB0' });
     }
+    if (robot.kind === 'ptburn' && robot.folder === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['folder'], message: 'is required for a PTBurn robot: its job folder (the PTBurn share, mounted here)' });
+    }
   })
-  .transform((robot) =>
-    robot.kind === 'sim'
-      ? { name: robot.name, kind: 'sim' as const, model: robot.model ?? (DEFAULT_SIM_MODEL as ModelId), timeScale: robot.timeScale ?? DEFAULT_TIME_SCALE }
-      : // path is there: the refinement above refused a serial robot without one
-        { name: robot.name, kind: 'serial' as const, path: robot.path ?? '' },
-  );
+  .transform((robot) => {
+    if (robot.kind === 'sim') {
+      return { name: robot.name, kind: 'sim' as const, model: robot.model ?? (DEFAULT_SIM_MODEL as ModelId), timeScale: robot.timeScale ?? DEFAULT_TIME_SCALE };
+    }
+    // path and folder are there: the refinement above refused a robot without them
+    if (robot.kind === 'serial') return { name: robot.name, kind: 'serial' as const, path: robot.path ?? '' };
+    const ptburn = DEFAULT_PTBURN_ROBOT;
+    return {
+      name: robot.name,
+      kind: 'ptburn' as const,
+      folder: robot.folder ?? '',
+      robotName: robot.robotName ?? ptburn.robotName,
+      statusFrequencyMs: robot.statusFrequencyMs ?? ptburn.statusFrequencyMs,
+      pathMap: (robot.pathMap ?? []).map((m) => ({ from: m.from, to: m.to })),
+      autoAcknowledgeInkLow: robot.autoAcknowledgeInkLow ?? ptburn.autoAcknowledgeInkLow,
+      print: robot.print ?? ptburn.print,
+    };
+  });
 
 const robotsSchema = z
   .array(robotSchema, { error: 'must be a list of robots such as [{ name: robot1, kind: sim, model: DP-4100 }]' })
@@ -399,6 +513,7 @@ const configShape = {
   robots: robotsSchema.prefault(() => DEFAULT_SETTINGS.robots.map((r) => ({ ...r }))),
   publishing: section(publishingShape).prefault({}),
   http: httpSchema.prefault({}),
+  audit: section(auditShape).prefault({}),
 };
 
 export const configSchema = section(configShape).superRefine((config, ctx) => {
@@ -420,6 +535,8 @@ export const configSchema = section(configShape).superRefine((config, ctx) => {
 /** The fully resolved configuration: every setting present, sizes in bytes, AE titles trimmed. */
 export type Config = z.output<typeof configSchema>;
 export type ListenerConfig = Config['dicom']['listeners'][number];
+export type ListenerTlsConfig = NonNullable<ListenerConfig['tls']>;
+export type ListenerAllowConfig = NonNullable<ListenerConfig['allow']>;
 export type RouteConfig = Config['routes'][number];
 export type RobotConfig = Config['robots'][number];
 export type HttpConfig = Config['http'];
@@ -429,6 +546,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(configShape),
   dicom: Object.keys(dicomShape),
   'dicom.listeners[]': Object.keys(listenerShape),
+  'dicom.listeners[].tls': Object.keys(tlsShape),
+  'dicom.listeners[].allow': Object.keys(allowShape),
   storage: Object.keys(storageShape),
   log: Object.keys(logShape),
   media: Object.keys(mediaShape),
@@ -437,12 +556,14 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'routes[].match': Object.keys(matchShape),
   'routes[].label': Object.keys(labelShape),
   'robots[]': Object.keys(robotShape),
+  'robots[].pathMap[]': Object.keys(pathMappingShape),
   publishing: Object.keys(publishingShape),
   http: Object.keys(httpShape),
+  ...AUDIT_KNOWN_KEYS,
 };
 
 /** Settings where an explicit null is a value of its own, not "not set" (see withoutEmptyValues). */
-const NULL_MEANS_SOMETHING = new Set(['storage.retainDays']);
+const NULL_MEANS_SOMETHING = new Set(['storage.retainDays', ...AUDIT_NULL_SETTINGS]);
 
 /** A "repeats the NAME" issue for each entry whose name an earlier entry already has. */
 function repeatedNames(entries: ReadonlyArray<{ name: string }>, what: string, ctx: z.RefinementCtx): void {

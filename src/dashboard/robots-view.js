@@ -51,7 +51,10 @@ function errorBox(robot, act) {
   return h('div', { class: 'fault', dataset: { field: 'error' }, role: 'alert' },
     h('strong', {}, `${robot.error.name} (${robot.error.kind})`),
     h('p', { dataset: { field: 'hint' } }, robot.error.hint),
-    actionButton('Clear error', 'clear-error', () => act('Error cleared', () => post(`/api/robots/${segment(robot.name)}/clear-error`))),
+    // PTBurn's errors are cleared at the unit (its button), not from here.
+    robot.kind === 'ptburn'
+      ? h('p', { class: 'hint' }, 'PTBurn clears this at the unit: fix the cause, then press its left (Cartridge) button.')
+      : actionButton('Clear error', 'clear-error', () => act('Error cleared', () => post(`/api/robots/${segment(robot.name)}/clear-error`))),
     // Ink low (SYSERR 5 to 7) is a warning: the operator may go on printing with the cartridge as it is.
     robot.error.code >= 5 && robot.error.code <= 7
       ? actionButton('Go on with low ink', 'acknowledge-ink-low', () => act('Low ink acknowledged', () => post(`/api/robots/${segment(robot.name)}/acknowledge-ink-low`)))

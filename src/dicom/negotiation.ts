@@ -29,6 +29,19 @@ export interface AssociationPolicy {
   acceptStructuredReports: boolean;
   /** The largest PDU we receive and send (statement 4.2.1.2.1: 16384). */
   maxPduLength: number;
+  /** Calling AE titles this listener accepts (dicom.listeners[].allow.callingAeTitles); null or absent: any. */
+  callingAeTitles?: readonly string[] | null;
+  /**
+   * Set by the listener when, at accept time, this connection was over an association limit: the
+   * A-ASSOCIATE-RQ is then answered with a transient rejection, so the peer may try again later.
+   */
+  limitExceeded?: AssociationLimitExceeded | null;
+}
+
+/** Which of the listener's limits a connection was over (dicom.maxAssociations / maxAssociationsPerPeer). */
+export interface AssociationLimitExceeded {
+  limit: 'maxAssociations' | 'maxAssociationsPerPeer';
+  value: number;
 }
 
 /** PS3.8 9.3.3.2 Result/Reason of a presentation context in the A-ASSOCIATE-AC. */
@@ -78,6 +91,12 @@ export const RejectReason = {
   CalledAeTitleNotRecognized: 7,
 } as const;
 
+/** PS3.8 Table 9-21, source 3 (service provider, presentation related function). */
+export const ProviderRejectReason = {
+  TemporaryCongestion: 1,
+  LocalLimitExceeded: 2,
+} as const;
+
 const supportedCache = new Map<boolean, ReadonlySet<string>>();
 
 /** Verification plus every storage class the policy accepts. */
@@ -97,6 +116,11 @@ function reject(reason: number, explanation: string, source: 1 | 2 = 1): Negotia
   return { kind: 'reject', result: 1, source, reason, explanation };
 }
 
+/** Over a limit is a passing state: rejected-transient (2), presentation provider (3), local-limit-exceeded (2). */
+function rejectOverLimit({ limit, value }: AssociationLimitExceeded): NegotiationReject {
+  return { kind: 'reject', result: 2, source: 3, reason: ProviderRejectReason.LocalLimitExceeded, explanation: `local limit exceeded: dicom.${limit} (${value})` };
+}
+
 export function negotiate(request: AssociationRequest, policy: AssociationPolicy): NegotiationResult {
   const applicationContext = cleanUid(request.applicationContextName);
   if (applicationContext !== APPLICATION_CONTEXT_DICOM) {
@@ -108,6 +132,11 @@ export function negotiate(request: AssociationRequest, policy: AssociationPolicy
   const called = request.calledAeTitle.trim();
   if (policy.aeTitles.length > 0 && !policy.aeTitles.some((title) => title.trim() === called)) {
     return reject(RejectReason.CalledAeTitleNotRecognized, `called AE title '${called}' not recognized`);
+  }
+
+  const calling = request.callingAeTitle.trim();
+  if (policy.callingAeTitles && !policy.callingAeTitles.some((title) => title.trim() === calling)) {
+    return reject(RejectReason.CallingAeTitleNotRecognized, `calling AE title '${calling}' not recognized`);
   }
 
   // A presentation context ID names one context (PS3.8 7.1.1.13, 9.3.2.2): with a duplicate, the AC could
@@ -125,6 +154,9 @@ export function negotiate(request: AssociationRequest, policy: AssociationPolicy
   if (!contexts.some((c) => c.result === ContextResult.Acceptance)) {
     return reject(RejectReason.NoReasonGiven, 'no acceptable presentation context');
   }
+
+  // Last: a peer that would be refused anyway gets the permanent answer, not "try again later".
+  if (policy.limitExceeded) return rejectOverLimit(policy.limitExceeded);
 
   const ours = policy.maxPduLength;
   const peer = request.maxPduLength;

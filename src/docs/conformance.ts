@@ -24,6 +24,14 @@ import {
 } from '../dicom/uid.ts';
 import { bulletList, captionedTable, code, MarkdownDocument } from './markdown.ts';
 import { mediaInterchange } from './conformance-media.ts';
+import {
+  listenerSecuritySettings,
+  NUMBER_OF_ASSOCIATIONS,
+  security,
+  SECURITY_DIFFERENCE,
+  SECURITY_REJECTIONS,
+  SECURITY_SETTING_DESCRIPTIONS,
+} from './conformance-security.ts';
 import { getModel, MODEL_IDS } from '../../simulator/models.ts';
 import { outputOf } from './robot-models.ts';
 
@@ -94,6 +102,7 @@ const ASSOCIATION_REJECTIONS: ReadonlyArray<readonly [string, string, string, st
     '7 – called-AE-title-not-recognized',
     `${code('dicom.aeTitles')} lists AE titles and the called AE title is not one of them.`,
   ],
+  ...SECURITY_REJECTIONS,
 ];
 
 /** PS3.4 Annex B and PS3.7 Annex C statuses the Storage AE can answer a C-STORE with. */
@@ -108,7 +117,7 @@ const C_STORE_STATUSES: ReadonlyArray<readonly [string, string, string, string]>
     'Refused',
     'Out of Resources',
     'A700',
-    `The file system of the data folder is full, or its free space is below ${code('storage.reserveBytes')} (default ${DEFAULT_SETTINGS.storage.reserveBytes}, ${parseByteSize(DEFAULT_SETTINGS.storage.reserveBytes)} bytes). The instance is not stored.`,
+    `The file system of the data folder is full (the object's file or the database could not grow), its free space is below ${code('storage.reserveBytes')} (default ${DEFAULT_SETTINGS.storage.reserveBytes}, ${parseByteSize(DEFAULT_SETTINGS.storage.reserveBytes)} bytes), or the database has been locked by another process for over 5 s (the store waits that long without holding up other associations). The instance is not stored and no file of it remains; the sender may try again.`,
   ],
   [
     'Error',
@@ -120,7 +129,7 @@ const C_STORE_STATUSES: ReadonlyArray<readonly [string, string, string, string]>
     'Failure',
     'Processing failure',
     '0110',
-    'An internal error (file system, database), a malformed data set (a value or sequence running past the end of the data, a truncated element), or a Study Instance UID, Series Instance UID or SOP Instance UID that is not a valid UID (PS3.5 9.1): the stored file\'s path is derived only from validated UIDs. The instance is not stored and no partial file remains; the reason is logged and sent as Error Comment (0000,0902). The association goes on.',
+    'An internal error, a malformed data set (a value or sequence running past the end of the data, a truncated element), or a Study Instance UID, Series Instance UID or SOP Instance UID that is not a valid UID (PS3.5 9.1): the stored file\'s path is derived only from validated UIDs. The instance is not stored and no partial file remains; the reason is logged and sent as Error Comment (0000,0902). The association goes on.',
   ],
   [
     'Failure',
@@ -139,14 +148,11 @@ const SETTING_DESCRIPTIONS: Record<string, { meaning: string; flag?: string }> =
     meaning: `Routing rules, first match wins: match on called and calling AE title (null: any), media (auto, cd, dvd, dvd-dl, bd, bd-dl), copies, quiet period, robots ([]: any), late arrivals (followUpDisc or holdJob), print, and the disc label: \`label.institution\` (the institution line's text; null: the instances' Institution Name) and \`label.lines\` (the lines to print, in this order, from ${LABEL_LINE_ROLES.join(', ')}; ${REQUIRED_LABEL_LINES.join(' and ')} are required; institution, patientName and patientId print above the hub, the others below it).`,
     flag: '`--quiet-period` (every route)',
   },
-  robots: { meaning: 'The disc robots: kind sim (model, timeScale) or serial (path).', flag: '`--robot sim:MODEL|serial:PATH` (repeatable), `--time-scale`' },
+  robots: { meaning: 'The disc robots: kind sim (model, timeScale), serial (path) or ptburn (folder, robotName, statusFrequencyMs, pathMap, autoAcknowledgeInkLow, print; docs/robot-ptburn.md).', flag: '`--robot sim:MODEL|serial:PATH|ptburn:FOLDER` (repeatable), `--time-scale`' },
   'publishing.failoverAfterSeconds': { meaning: 'A robot unavailable (offline or in error) this long gives its job to another robot that may take it; its disc there is cancelled and never counts.' },
   'http.listen': { meaning: 'ADDRESS:PORT of the HTTP API ([::1]:8080 for IPv6); loopback by default.', flag: '`--http`' },
   'http.token': { meaning: 'Bearer token of the HTTP API; required (at least 16 characters) when http.listen is not a loopback address.' },
-  'dicom.listeners': {
-    meaning: 'Addresses (IPv4 or IPv6) and ports the Storage AE listens on; several are allowed.',
-    flag: '`--host`, `--port` (repeatable)',
-  },
+  ...SECURITY_SETTING_DESCRIPTIONS,
   'dicom.aeTitles': {
     meaning: 'Called AE titles the Storage AE answers to; `[]` accepts any called AE title.',
     flag: '`--ae` (repeatable)',
@@ -287,7 +293,7 @@ function introduction(doc: MarkdownDocument): void {
         '16384 on sending and receiving',
         `${DEFAULT_MAX_PDU_LENGTH} by default, advertised and enforced: a larger P-DATA-TF PDU aborts the association`,
       ],
-      ['C-STORE status A700', 'Not listed', 'Refused: Out of Resources when the disk is full or its free space is below the configured reserve'],
+      ['C-STORE status A700', 'Not listed', 'Refused: Out of Resources when the disk is full, its free space is below the configured reserve, or the database stays locked by another process'],
       ['C-STORE status A900', 'Not listed', 'Error: the data set\'s SOP Class or Instance UID disagrees with the C-STORE request; not stored'],
       ['C-STORE status 0110', 'Internal errors', 'Internal errors, and also invalid UIDs (the stored path is derived only from validated UIDs)'],
       [
@@ -303,7 +309,7 @@ function introduction(doc: MarkdownDocument): void {
       ],
       ['IPv4 and IPv6', 'Not stated ("The TCP/IP stack is inherited from the Java Runtime Environment")', 'Both: each listener is an IPv4 or IPv6 address'],
       ['Ports and AE titles', 'Several ports and AE titles configurable', 'Several listeners and AE titles configurable (unchanged)'],
-      ['Security', 'None', 'None at the DICOM level in this version (TLS is planned)'],
+      [...SECURITY_DIFFERENCE],
       [
         'Disc publishing robots',
         'A list of Primera models (section 4.4.1.2); "Disc Publisher SE" appears twice, "Disc Publisher Xi" is the Pro Xi; how they are driven is not stated',
@@ -400,7 +406,7 @@ function associationPolicies(doc: MarkdownDocument): void {
   doc.heading(6, '4.2.1.2.2 Number of Associations');
   doc.add(
     captionedTable('Table 4.2-8 Number of Associations as Association Acceptor', ['Item', 'Value'], [
-      ['Maximum number of simultaneous associations', 'Not limited by discrobot; bounded by the resources of the operating system'],
+      [...NUMBER_OF_ASSOCIATIONS],
     ]),
   );
   doc.heading(6, '4.2.1.2.3 Asynchronous Nature');
@@ -422,7 +428,7 @@ function associationAcceptance(doc: MarkdownDocument): void {
   doc.heading(6, '4.2.1.4.1 Activity: Receive Objects');
   doc.add('**4.2.1.4.1.1 Description and Sequencing of Activities**');
   doc.add(
-    `The Storage AE waits for associations on every configured listener. It accepts associations from any calling AE title: the calling AE title is not checked. When ${code('dicom.aeTitles')} lists AE titles (default ${code(DEFAULT_AE_TITLE)}), the called AE title must be one of them; when the list is empty, the called AE title is not checked. An association is accepted when at least one proposed presentation context is accepted. Otherwise it is rejected as Table 4.2-10 shows.`,
+    `The Storage AE waits for associations on every configured listener. It accepts associations from any calling AE title unless the listener's ${code('allow.callingAeTitles')} lists titles (section 7.2). When ${code('dicom.aeTitles')} lists AE titles (default ${code(DEFAULT_AE_TITLE)}), the called AE title must be one of them; when the list is empty, the called AE title is not checked. An association is accepted when at least one proposed presentation context is accepted. Otherwise it is rejected as Table 4.2-10 shows.`,
     `A connection that sends no A-ASSOCIATE-RQ within ${code('dicom.artimTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.artimTimeoutSeconds} s) is closed, and an established association on which nothing arrives for ${code('dicom.idleTimeoutSeconds')} (default ${DEFAULT_SETTINGS.dicom.idleTimeoutSeconds} s) is aborted, as is one whose C-STORE data set stops arriving for that long (a slow but steady transfer is never cut off).`,
     captionedTable('Table 4.2-10 Association Rejection Reasons', ['Result', 'Source', 'Reason/Diagnosis', 'Explanation'], ASSOCIATION_REJECTIONS),
   );
@@ -490,7 +496,7 @@ function configuration(doc: MarkdownDocument): void {
         DEFAULT_SETTINGS.dicom.listeners.map((l) => `${code(l.host)} port ${code(l.port)}`).join(', '),
       ],
     ]),
-    'Several listeners (address and port) and several AE titles may be configured. Remote AE titles are not configured: any calling AE title is accepted.',
+    'Several listeners (address and port) and several AE titles may be configured. Remote AE titles are not configured; a listener may restrict the calling AE titles and peer addresses it accepts (Table 4.4-4).',
   );
   doc.heading(4, '4.4.2 Parameters');
   doc.add(
@@ -504,6 +510,7 @@ function configuration(doc: MarkdownDocument): void {
       }),
     ),
   );
+  listenerSecuritySettings(doc);
 }
 
 function characterSets(doc: MarkdownDocument): void {
@@ -511,18 +518,6 @@ function characterSets(doc: MarkdownDocument): void {
   doc.add(
     'discrobot does not convert received text. Each instance is stored with its Specific Character Set (0008,0005) and the bytes of its text values unchanged, whatever the character set: ISO_IR 100 (Latin-1), ISO_IR 192 (UTF-8), ISO 2022 code extensions and all others are kept as received.',
   );
-}
-
-function security(doc: MarkdownDocument): void {
-  doc.heading(2, '7 Security');
-  doc.heading(3, '7.1 Security Profiles');
-  doc.add('None in this version. TLS (the Basic TLS Secure Transport Connection Profile) is planned.');
-  doc.heading(3, '7.2 Association Level Security');
-  doc.add(
-    'None beyond the called AE title check of section 4.2.1.4.1. Calling AE titles and addresses are not checked; access to the DICOM ports should be restricted by the network.',
-  );
-  doc.heading(3, '7.3 Application Level Security');
-  doc.add('None. Patient data is written to the log only at the `debug` and `trace` levels.');
 }
 
 function annexes(doc: MarkdownDocument): void {

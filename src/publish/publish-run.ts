@@ -1,5 +1,5 @@
 // One whole publish run, as `discrobot publish` does it: master the inputs (or take ready images),
-// bring up a robot (the in-process simulator or a DPRP device on a serial line) as an actor under
+// bring up a robot (the in-process simulator, a DPRP device on a serial line, or a PTBurn hot folder) as an actor under
 // the publisher root, submit one disc job per image, and wait until every job has ended. The
 // summary says, disc by disc, what happened; only verified discs count as delivered.
 
@@ -12,6 +12,7 @@ import { discJobMachine, discJobSystemId, type DiscJobInput, type DiscJobContext
 import type { RobotOptions } from '../../machines/robot.machine.ts';
 import { scaledWaits } from '../publisher/robot-waits.ts';
 import { RobotFleet } from '../../adapters/robot/robot-fleet.ts';
+import { PtburnFleet } from '../../adapters/robot/ptburn/ptburn-fleet.ts';
 import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
 import { startPtyPair, type PtyPair } from '../../adapters/robot/socat-pty.ts';
@@ -131,16 +132,19 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
         },
       });
     }
-  } else {
+  } else if (options.robot.kind === 'serial') {
     const devicePath = options.robot.path;
     fleet.add(ROBOT_NAME, { clientName: CLIENT_NAME, open: () => openSerialTransport(devicePath) });
   }
+  // A PTBurn robot: its hot folder, read and written by the robot actor itself.
+  const ptburnFleet = new PtburnFleet();
+  if (options.robot.kind === 'ptburn') ptburnFleet.add(ROBOT_NAME, { folder: path.resolve(options.robot.folder) });
 
   const masterNotUsed = fromPromise<MasteredImage, MasterInput>(async () => {
     throw new Error('publish masters before it submits jobs');
   });
   const publisher = createActor(publisherMachine.provide({
-    actors: { robot: fleet.machine(), discJob: discJobMachine.provide({ actors: { master: masterNotUsed } }) },
+    actors: { robot: fleet.machine(), ptburnRobot: ptburnFleet.machine(), discJob: discJobMachine.provide({ actors: { master: masterNotUsed } }) },
   }), { systemId: 'publisher', input: {} }).start();
 
   const operatorActions: OperatorAction[] = [];
@@ -148,18 +152,24 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
   try {
     // The robot prints a disc whose request has a label; images without one are not printed.
     const robotOptions: Partial<RobotOptions> = { print: true, ...scaledWaitsFor(options) };
-    publisher.send({ type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
+    publisher.send(options.robot.kind === 'ptburn'
+      ? { type: 'robot.configured', kind: 'ptburn', input: { name: ROBOT_NAME, options: { print: true } } }
+      : { type: 'robot.configured', input: { name: ROBOT_NAME, options: robotOptions } });
     const robot = publisher.system.get(robotSystemId(ROBOT_NAME)) as AnyActorRef;
-    report(`robot ${options.robot.kind === 'sim' ? `simulator ${options.robot.model}` : options.robot.path}: connecting`);
+    report(`robot ${describeRobot(options.robot)}: connecting`);
     await untilConnected(robot, options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
     await untilIdle(robot);
     report('robot ready');
     const images = await imagesFor(options.inputs, path.join(dataDir, 'jobs', runId), report);
 
-    const channel = fleet.channel(ROBOT_NAME);
-    if (options.robot.kind === 'serial' && options.timeScale !== undefined) await simOnly(channel.request('SIM_CLOCK', { scale: String(options.timeScale) }), 'SIM_CLOCK');
-    for (const { code, trigger } of injections) await simOnly(channel.request('SIM_FAULT', { code, trigger }), `SIM_FAULT ${code}@${trigger}`);
-    if (sim && options.autoOperator) {
+    // SIM_ verbs go over a DPRP link; a PTBurn folder has none (the emulator takes its faults itself).
+    const channel = options.robot.kind === 'ptburn' ? null : fleet.channel(ROBOT_NAME);
+    if (channel && options.robot.kind === 'serial' && options.timeScale !== undefined) await simOnly(channel.request('SIM_CLOCK', { scale: String(options.timeScale) }), 'SIM_CLOCK');
+    for (const { code, trigger } of injections) {
+      if (!channel) throw new PublishInputError(`--inject ${code}@${trigger}: a PTBurn robot takes no faults from here (arm them in the emulator: discrobot simulate --ptburn FOLDER --inject)`);
+      await simOnly(channel.request('SIM_FAULT', { code, trigger }), `SIM_FAULT ${code}@${trigger}`);
+    }
+    if (sim && channel && options.autoOperator) {
       stopOperator = startSimOperator(robot, {
         sim, publisher, robotName: ROBOT_NAME, channel,
         onAction: (action) => {
@@ -189,7 +199,7 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
     const delivered = jobSummaries.every((job) => job.state === 'done' && job.copiesDone === job.copies);
     return {
       status: delivered ? 'delivered' : 'failed',
-      robot: options.robot.kind === 'sim' ? `sim:${options.robot.model}` : `serial:${options.robot.path}`,
+      robot: `${options.robot.kind}:${options.robot.kind === 'sim' ? options.robot.model : options.robot.kind === 'serial' ? options.robot.path : options.robot.folder}`,
       jobs: jobSummaries,
       operatorActions,
       simulator: sim ? simulatorSummary(sim) : undefined,
@@ -202,6 +212,11 @@ export async function runPublish(options: PublishOptions): Promise<PublishSummar
     await pty?.close();
     if (linkDir) await fs.rm(linkDir, { recursive: true, force: true });
   }
+}
+
+function describeRobot(robot: RobotSpec): string {
+  if (robot.kind === 'sim') return `simulator ${robot.model}`;
+  return robot.kind === 'serial' ? robot.path : `PTBurn folder ${robot.folder}`;
 }
 
 /** A simulator's time scale is known here; a serial robot's only when --time-scale says it is one. */

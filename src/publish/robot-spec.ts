@@ -1,6 +1,6 @@
-// `--robot sim:MODEL | serial:PATH`: which robot a one-off publish drives.
+// `--robot sim:MODEL | serial:PATH | ptburn:FOLDER`: which robot a one-off publish (or serve) drives.
 
-export type RobotSpec = { kind: 'sim'; model: string } | { kind: 'serial'; path: string };
+export type RobotSpec = { kind: 'sim'; model: string } | { kind: 'serial'; path: string } | { kind: 'ptburn'; folder: string };
 
 export class RobotSpecError extends Error {
   override name = 'RobotSpecError';
@@ -12,7 +12,8 @@ export function parseRobotSpec(text: string): RobotSpec {
   const rest = colon > 0 ? text.slice(colon + 1) : '';
   if (kind === 'sim' && rest) return { kind: 'sim', model: rest };
   if (kind === 'serial' && rest) return { kind: 'serial', path: rest };
-  throw new RobotSpecError(`--robot "${text}" is neither sim:MODEL (e.g. sim:DP-4100) nor serial:PATH (e.g. serial:/dev/ttyUSB0)`);
+  if (kind === 'ptburn' && rest) return { kind: 'ptburn', folder: rest };
+  throw new RobotSpecError(`--robot "${text}" is none of sim:MODEL (e.g. sim:DP-4100), serial:PATH (e.g. serial:/dev/ttyUSB0) or ptburn:FOLDER (a PTBurn job folder, e.g. ptburn:/mnt/ptburn)`);
 }
 
 /** `FAULT@TRIGGER` of --inject, e.g. cover-open@next:PICKING; without @ the fault fires now. */

@@ -26,6 +26,8 @@ import { statePathOf } from '../persistence/restore-policy.ts';
 import { checkStudy, summariseSafety } from '../study/patient-safety.ts';
 import type { JobRecords } from './job-records.ts';
 import { robotDetail } from './robot-view.ts';
+import { ptburnRobotDetail } from './ptburn-robot-view.ts';
+import type { PtburnRobotContext } from '../../machines/ptburn-robot.machine.ts';
 import type { StudyJobSource } from './study-master.ts';
 import type { ServedRobot } from './robots.ts';
 import { STORED_INSTANCE_COLUMNS, storedAgain, type StoredInstanceFacts } from './stored-row-event.ts';
@@ -257,11 +259,14 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
           jobId: snapshot?.context.disc?.request.jobId ?? null,
           error: fault ? { code: fault.code, name: fault.name, kind: fault.kind, hint: fault.hint } : null,
           outputFolder: robot.outputFolder,
-          ...robotDetail(snapshot?.context, (disc) => {
-            // The job keeps its current disc's progress; the robot only passes it on.
-            const job = live<DiscJobContext>(`job:${disc.request.jobId}`)?.context;
-            return job?.discId === disc.request.discId ? job.progress : null;
-          }),
+          // A PTBurn robot's actor keeps PTBurn's readings, not a DPRP unit's status.
+          ...(robot.kind === 'ptburn'
+            ? ptburnRobotDetail(snapshot?.context as unknown as PtburnRobotContext | undefined)
+            : robotDetail(snapshot?.context, (disc) => {
+              // The job keeps its current disc's progress; the robot only passes it on.
+              const job = live<DiscJobContext>(`job:${disc.request.jobId}`)?.context;
+              return job?.discId === disc.request.discId ? job.progress : null;
+            })),
         };
       });
     },
@@ -377,6 +382,9 @@ export function createPublisherApi(options: PublisherApiOptions): PublisherApi {
       const snapshot = live<RobotContext>(`robot:${name}`);
       if (!snapshot) return refuse(404, `no robot ${name}`);
       if (!statePathOf(snapshot.value).startsWith('error')) return refuse(409, `robot ${name} reports no error`);
+      if (options.robots.find((served) => served.name === name)?.kind === 'ptburn') {
+        return refuse(409, `robot ${name} is driven by PTBurn, whose errors are cleared at the unit: fix the cause, then press its left (Cartridge) button; the robot goes on once PTBurn reports the error gone`);
+      }
       audit.append({ actor: operator(by), action: 'robot.errorCleared', subject: auditSubject.robot(name), details: { fault: snapshot.context.fault?.name ?? null } });
       publisher.send({ type: 'operator.clearRobotError', robot: name });
       return ok();

@@ -8,6 +8,9 @@
 // - appends the audit trail: who sent which study (one entry per study and association, when the
 //   association ends), studies held and published, discs delivered and rejected, jobs ended.
 // Associations are not persisted: a connection cannot survive a restart.
+// A write that fails (the database locked by another process past its busy timeout, a full disk)
+// never stops the actor system: it is logged, and retried from a timer with the actor's latest
+// snapshot until it lands, so a job's last state is not lost when no further snapshot comes.
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { Logger } from 'pino';
 import { auditSubject, type AuditActor, type AuditTrail } from '../../adapters/db/audit.ts';
@@ -19,6 +22,7 @@ import type { StudyRepository } from '../../adapters/db/studies.ts';
 import { DISC_JOB_MACHINE_VERSION, type DiscJobContext } from '../../machines/disc-job.machine.ts';
 import { robotNameOf } from '../../machines/publisher.machine.ts';
 import { ROBOT_MACHINE_VERSION } from '../../machines/robot.machine.ts';
+import { PTBURN_ROBOT_MACHINE_VERSION } from '../../machines/ptburn-robot.machine.ts';
 import { STUDY_MACHINE_VERSION, type StudyContext, type StudyHoldReason } from '../../machines/study.machine.ts';
 import { statePathOf } from '../persistence/restore-policy.ts';
 
@@ -47,11 +51,31 @@ interface Watched {
 type ActorSnapshot = { status: string; value: Parameters<typeof statePathOf>[0]; context: unknown };
 
 const FINISHED_JOB = new Set(['done', 'cancelled']);
+/** Pause before writes that failed are tried again. */
+const RETRY_UNSAVED_MS = 500;
 
 export class PublisherPersistence {
   private readonly watched = new Map<string, Watched>();
 
+  /**
+   * Writes that failed, oldest first, to be tried again: per actor the write of its latest snapshot
+   * (one entry however many snapshots failed), and audit entries of ended associations.
+   */
+  private readonly unsaved = new Map<string, () => void>();
+  private retryTimer: NodeJS.Timeout | undefined;
+
   constructor(private readonly options: PersistenceOptions) {}
+
+  /** How many writes wait to be retried (the API and tests can tell the database is behind). */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  /** Stops retrying (at shutdown). Writes still unsaved are redone from the snapshots at the next start. */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
 
   /** Starts from what the database holds (after a restart): no disc is written twice, no audit entry repeated. */
   know(systemId: string, state: string, discsRecorded = 0): void {
@@ -68,21 +92,72 @@ export class PublisherPersistence {
     const id = actor.id;
     const snapshot = event.snapshot as unknown as ActorSnapshot;
     if (id.startsWith('association:') && snapshot.status === 'done') {
-      this.auditReceived(snapshot.context as AssociationContext);
+      const write = this.auditReceived(snapshot.context as AssociationContext);
+      if (write) this.attempt(`audit:${id}`, write);
       return;
     }
     if (snapshot.status === 'error') return;
+    if (!id.startsWith('study:') && !id.startsWith('job:') && !id.startsWith('robot:')) return;
+    // A retry writes the snapshot the actor has then, not the one that failed.
+    this.attempt(id, () => this.persist(actor, snapshot), () => this.persist(actor, actor.getSnapshot() as unknown as ActorSnapshot));
+  };
+
+  /** Writes an actor's snapshot and rows in one transaction; on failure what it knew is as before. */
+  private persist(actor: AnyActorRef, snapshot: ActorSnapshot): void {
+    const id = actor.id;
+    const before = this.watched.get(id);
     try {
       this.options.transaction(() => {
         if (id.startsWith('study:')) this.study(actor, snapshot);
         else if (id.startsWith('job:')) this.job(actor, snapshot);
-        else if (id.startsWith('robot:')) this.robot(actor, snapshot);
+        else this.robot(actor, snapshot);
       });
     } catch (err) {
-      // The actor system goes on; the next snapshot writes the whole record again.
-      this.options.logger.error({ err, actor: id }, 'could not persist the actor');
+      // The transaction was rolled back: forget what it noted as written, so the retry writes it all.
+      if (before) this.watched.set(id, before);
+      else this.watched.delete(id);
+      throw err;
     }
-  };
+  }
+
+  /**
+   * Runs a write now; if it fails, keeps its retry (the latest per key) for the timer. A newer write
+   * for the same key that lands makes the waiting one needless.
+   */
+  private attempt(key: string, write: () => void, retry: () => void = write): void {
+    const waiting = this.unsaved.has(key);
+    try {
+      write();
+      if (waiting) {
+        this.unsaved.delete(key);
+        this.options.logger.info({ key }, 'persisted after an earlier failure');
+      }
+    } catch (err) {
+      if (!waiting) this.options.logger.error({ err, key }, 'could not persist; will retry');
+      this.unsaved.set(key, retry);
+      this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // In order; the first that fails again waits for the next round with all after it.
+      for (const [key, write] of [...this.unsaved]) {
+        try {
+          write();
+          this.unsaved.delete(key);
+          this.options.logger.info({ key }, 'persisted after an earlier failure');
+        } catch {
+          break;
+        }
+      }
+      if (this.unsaved.size > 0) this.scheduleRetry();
+    }, RETRY_UNSAVED_MS);
+    // Pending retries must not keep a stopping process alive; a restart redoes them from snapshots.
+    this.retryTimer.unref();
+  }
 
   private countReceived(event: InstanceStoredEvent): void {
     // Instances given again at start-up or moved by a split are not receptions.
@@ -92,18 +167,21 @@ export class PublisherPersistence {
     this.received.set(event.associationId, studies);
   }
 
-  /** Who sent what: one entry per study an association brought, under the sender's calling AE title. */
-  private auditReceived(context: AssociationContext): void {
+  /** Who sent what: one entry per study an association brought, under the sender's calling AE title; the write, or nothing to write. */
+  private auditReceived(context: AssociationContext): (() => void) | undefined {
     const studies = this.received.get(context.id);
     this.received.delete(context.id);
-    if (!studies || !context.request) return;
-    const actor: AuditActor = `modality:${context.request.callingAeTitle || 'unknown'}`;
-    for (const [studyUid, instances] of studies) {
-      this.options.audit.append({
-        actor, action: 'instances.received', subject: auditSubject.study(studyUid),
-        details: { instances, association: context.id, peer: context.peer.address, calledAeTitle: context.request.calledAeTitle },
-      });
-    }
+    const request = context.request;
+    if (!studies || !request) return undefined;
+    const actor: AuditActor = `modality:${request.callingAeTitle || 'unknown'}`;
+    return () => this.options.transaction(() => {
+      for (const [studyUid, instances] of studies) {
+        this.options.audit.append({
+          actor, action: 'instances.received', subject: auditSubject.study(studyUid),
+          details: { instances, association: context.id, peer: context.peer.address, calledAeTitle: request.calledAeTitle },
+        });
+      }
+    });
   }
 
   private study(actor: AnyActorRef, snapshot: ActorSnapshot): void {
@@ -167,6 +245,9 @@ export class PublisherPersistence {
     const state = statePathOf(snapshot.value);
     if (this.watched.get(actor.id)?.state === state) return;
     this.watched.set(actor.id, { state, discs: 0 });
-    this.options.snapshots.saveSnapshot({ systemId: actor.id, machineId: 'robot', machineVersion: ROBOT_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() });
+    // Two kinds of robot share the robot:<name> ids (DPRP and PTBurn): each record names its own machine.
+    const machineId = (snapshot as { machine?: { id?: string } }).machine?.id ?? 'robot';
+    const machineVersion = machineId === 'ptburnRobot' ? PTBURN_ROBOT_MACHINE_VERSION : ROBOT_MACHINE_VERSION;
+    this.options.snapshots.saveSnapshot({ systemId: actor.id, machineId, machineVersion, snapshot: actor.getPersistedSnapshot() });
   }
 }

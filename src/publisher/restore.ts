@@ -12,6 +12,7 @@ import type { StudyRepository } from '../../adapters/db/studies.ts';
 import { discJobMachine } from '../../machines/disc-job.machine.ts';
 import { publisherMachine, robotNameOf, type JobOrder } from '../../machines/publisher.machine.ts';
 import { robotMachine } from '../../machines/robot.machine.ts';
+import { ptburnRobotMachine } from '../../machines/ptburn-robot.machine.ts';
 import { studyMachine, type StudyHoldReason } from '../../machines/study.machine.ts';
 import { decideDiscJobRestore } from '../persistence/restore-policy.ts';
 import type { PublisherPersistence } from './persistence.ts';
@@ -36,7 +37,7 @@ export interface RestoreSummary {
 
 const FINISHED = new Set(['done', 'cancelled']);
 /** The machines whose snapshots may be restored; a snapshot of another version is refused (SnapshotVersionError). */
-const RUNNING = [studyMachine, discJobMachine, robotMachine];
+const RUNNING = [studyMachine, discJobMachine, robotMachine, ptburnRobotMachine];
 
 export function restoreActors(options: RestoreOptions): RestoreSummary {
   const { publisher, snapshots, studies, jobs, persistence, logger } = options;

@@ -1,9 +1,12 @@
 // The robots of `discrobot serve`: each configured robot gets a link in the fleet (RobotFleet): a
 // simulated one runs in this process behind an in-process stream, with its world and disc files
 // under <data>/robots/<name>/sim (restored from there after a restart); a serial one opens its tty
-// on every (re)connect. Also answers where a simulated robot put the disc it delivered last.
+// on every (re)connect; a PTBurn one is a hot folder in the PTBurn fleet (PtburnFleet). Also answers
+// where a simulated robot put the disc it delivered last.
 import path from 'node:path';
 import { RobotFleet } from '../../adapters/robot/robot-fleet.ts';
+import { PtburnFleet } from '../../adapters/robot/ptburn/ptburn-fleet.ts';
+import type { PtburnRobotOptions } from '../../machines/ptburn-robot.machine.ts';
 import { createDuplexPair } from '../../adapters/robot/stream-pair.ts';
 import { openSerialTransport, streamTransport } from '../../adapters/robot/transport.ts';
 import { APPLICATION_NAME, APPLICATION_VERSION } from '../../adapters/media/master.ts';
@@ -18,10 +21,14 @@ const CLIENT_NAME = `${APPLICATION_NAME}/${APPLICATION_VERSION}`;
 
 export interface ServedRobot {
   name: string;
-  kind: 'sim' | 'serial';
+  kind: 'sim' | 'serial' | 'ptburn';
   model: string | null;
-  /** The robot actor's options (a simulator's waits scaled to its time). */
+  /** The robot actor's options (a simulator's waits scaled to its time); a PTBurn robot's its own. */
   options: Partial<RobotOptions>;
+  /** PTBurn robots: the robot actor's options (print, ink-low acknowledgement). */
+  ptburnOptions?: Partial<PtburnRobotOptions>;
+  /** PTBurn robots: the hot folder. */
+  folder?: string;
   sim: SimulatorHandle | null;
   /** Simulated robots: where delivered discs lie. */
   outputFolder: string | null;
@@ -29,6 +36,7 @@ export interface ServedRobot {
 
 export interface RobotSet {
   fleet: RobotFleet;
+  ptburnFleet: PtburnFleet;
   robots: ServedRobot[];
   /** The image file of the disc a simulated robot delivered last, or null. */
   deliveredImageFile(robot: string): string | null;
@@ -37,15 +45,17 @@ export interface RobotSet {
 
 export async function startRobots(configs: readonly RobotConfig[], dataDir: string): Promise<RobotSet> {
   const fleet = new RobotFleet();
+  const ptburnFleet = new PtburnFleet();
   const robots: ServedRobot[] = [];
   try {
-    for (const config of configs) robots.push(await startRobot(fleet, config, dataDir));
+    for (const config of configs) robots.push(config.kind === 'ptburn' ? addPtburnRobot(ptburnFleet, config) : await startRobot(fleet, config, dataDir));
   } catch (err) {
     await Promise.all(robots.map((robot) => robot.sim?.close()));
     throw err;
   }
   return {
     fleet,
+    ptburnFleet,
     robots,
     deliveredImageFile: (name) => {
       const sim = robots.find((robot) => robot.name === name)?.sim;
@@ -57,7 +67,19 @@ export async function startRobots(configs: readonly RobotConfig[], dataDir: stri
   };
 }
 
-async function startRobot(fleet: RobotFleet, config: RobotConfig, dataDir: string): Promise<ServedRobot> {
+type PtburnRobotConfig = Extract<RobotConfig, { kind: 'ptburn' }>;
+
+/** A PTBurn robot: nothing runs until its actor starts reading the folder. */
+function addPtburnRobot(ptburnFleet: PtburnFleet, config: PtburnRobotConfig): ServedRobot {
+  const folder = path.resolve(config.folder);
+  ptburnFleet.add(config.name, { folder, robotName: config.robotName, statusFrequencyMs: config.statusFrequencyMs, pathMap: config.pathMap });
+  return {
+    name: config.name, kind: 'ptburn', model: null, options: {}, sim: null, outputFolder: null, folder,
+    ptburnOptions: { print: config.print, autoAcknowledgeInkLow: config.autoAcknowledgeInkLow },
+  };
+}
+
+async function startRobot(fleet: RobotFleet, config: Exclude<RobotConfig, PtburnRobotConfig>, dataDir: string): Promise<ServedRobot> {
   if (config.kind === 'serial') {
     const devicePath = config.path;
     fleet.add(config.name, { clientName: CLIENT_NAME, open: () => openSerialTransport(devicePath) });

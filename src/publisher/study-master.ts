@@ -52,6 +52,7 @@ export function studyMasterLogic(options: StudyMasterOptions) {
     const done = alreadyMastered(options.jobs, input.jobId);
     if (done) return done;
 
+    await jobRowRecorded(options.jobs, input.jobId);
     const rows = rowsOf.all(input.jobId) as InstanceRow[];
     if (rows.length === 0) throw new StudyMasterError(`job ${input.jobId} carries no instances`);
     const purged = rows.filter((row) => row.purgedAtMs !== null).length;
@@ -77,6 +78,26 @@ export function studyMasterLogic(options: StudyMasterOptions) {
     options.jobs.setImage(input.jobId, { imagePath: disc.image, labelPath: disc.label, media: disc.media });
     return { imagePath: disc.image, imageBytes: disc.bytes, media: disc.media, labelPath: disc.label };
   });
+}
+
+/** How long mastering waits for its job's row (written later when the database was busy: deferred-writes.ts). */
+const JOB_ROW_WAIT_MS = 10 * 60_000;
+const JOB_ROW_POLL_MS = 250;
+
+async function jobRowRecorded(jobs: JobRepository, jobId: string): Promise<void> {
+  const deadline = Date.now() + JOB_ROW_WAIT_MS;
+  while (!jobRowExists(jobs, jobId)) {
+    if (Date.now() > deadline) throw new StudyMasterError(`job ${jobId} was never recorded in the database (busy or full for ${JOB_ROW_WAIT_MS / 60_000} minutes)`);
+    await new Promise((resolve) => setTimeout(resolve, JOB_ROW_POLL_MS));
+  }
+}
+
+function jobRowExists(jobs: JobRepository, jobId: string): boolean {
+  try {
+    return jobs.get(jobId) !== undefined;
+  } catch {
+    return false; // the database is busy itself: ask again
+  }
 }
 
 function alreadyMastered(jobs: JobRepository, jobId: string): MasteredImage | undefined {

@@ -54,4 +54,16 @@ describe('parseAssociateRq', () => {
     header.writeUInt32BE(body.length, 2);
     expect(() => parseAssociateRq(Buffer.concat([header, body]))).toThrow(/no application context/);
   });
+
+  // Found by the PDU fuzz test: the DIMSE library renumbers a context ID of 0 or one it already
+  // has, then fails to find it when the association is accepted (no A-ASSOCIATE-AC, no A-ABORT).
+  it('refuses a presentation context ID of 0', () => {
+    const rq = associateRq({ contexts: [{ ...contexts[1]!, id: 0 }] });
+    expect(() => parseAssociateRq(rq)).toThrow(/presentation context ID 0/);
+  });
+
+  it('refuses a presentation context ID proposed twice', () => {
+    const rq = associateRq({ contexts: [contexts[1]!, { ...contexts[0]!, id: contexts[1]!.id }] });
+    expect(() => parseAssociateRq(rq)).toThrow(/presentation context ID 1 is proposed twice/);
+  });
 });

@@ -45,6 +45,8 @@ describe('embedded defaults', () => {
         releaseTimeoutSeconds: 10,
         shutdownGraceSeconds: 20,
         maxAssociationPduBytes: 1048576,
+        maxAssociations: 64,
+        maxAssociationsPerPeer: 32,
       },
       storage: { data: './data', durable: true, reserveBytes: 2_000_000_000, retainDays: 7 },
       log: { level: 'info' },
@@ -65,6 +67,7 @@ describe('embedded defaults', () => {
       robots: [{ name: 'robot1', kind: 'sim', model: 'DP-4100', timeScale: 1 }],
       publishing: { failoverAfterSeconds: 120 },
       http: { listen: '127.0.0.1:8080', token: null },
+      audit: { file: 'audit.log', syslog: null },
     });
   });
 

@@ -93,6 +93,10 @@ describe('applyFlags for the publisher', () => {
       { name: 'robot3', kind: 'sim', model: 'DP-4100', timeScale: 1 },
     ]);
     expect(applyFlags(site, { robot: ['serial:/dev/ttyS1'] }).robots).toEqual([{ name: 'robot1', kind: 'serial', path: '/dev/ttyS1' }]);
+    expect(applyFlags(site, { robot: ['ptburn:/mnt/ptburn', 'sim:DP-4100'] }).robots).toEqual([
+      { name: 'robot1', kind: 'ptburn', folder: '/mnt/ptburn', robotName: null, statusFrequencyMs: 2000, pathMap: [], autoAcknowledgeInkLow: false, print: true },
+      { name: 'robot2', kind: 'sim', model: 'DP-4100', timeScale: 1 },
+    ]);
     expect(applyFlags(site, { robot: [] }).robots).toEqual(site.robots);
   });
 
@@ -124,7 +128,7 @@ describe('applyFlags for the publisher', () => {
       `--robot sim:DP-9000: must be a simulated robot model: one of ${MODEL_IDS.join(', ')} (got DP-9000)`,
     );
     expect(flagError({ robot: ['usb:1'] })).toBe(
-      '--robot "usb:1" is neither sim:MODEL (e.g. sim:DP-4100) nor serial:PATH (e.g. serial:/dev/ttyUSB0)',
+      '--robot "usb:1" is none of sim:MODEL (e.g. sim:DP-4100), serial:PATH (e.g. serial:/dev/ttyUSB0) or ptburn:FOLDER (a PTBurn job folder, e.g. ptburn:/mnt/ptburn)',
     );
     expect(flagError({ quietPeriod: '-1' })).toBe('--quiet-period: must be a number of seconds from 0 to 86400 (got -1)');
     expect(flagError({ quietPeriod: 'soon' })).toBe('--quiet-period: must be a number of seconds from 0 to 86400 (got soon)');

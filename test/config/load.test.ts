@@ -144,7 +144,7 @@ describe('loadConfigFile', () => {
     const json = file('bad.json', '{"dicom": {"aeTitles": ["THIS_TITLE_IS_TOO_LONG"]}, "logging": {}}');
     expect(loadError(json)).toBe(
       `${json}: dicom.aeTitles[0]: must be at most 16 characters (got "THIS_TITLE_IS_TOO_LONG")\n` +
-        `${json}: logging: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, publishing, http)`,
+        `${json}: logging: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, publishing, http, audit)`,
     );
   });
 

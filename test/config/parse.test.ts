@@ -29,11 +29,11 @@ describe('parseConfig rejects', () => {
 
   it('unknown keys at every level, listing the known ones', () => {
     expect(problemsOf({ dicom: { listner: [] }, extra: true })).toEqual([
-      'config.yaml: dicom.listner: is not a known setting (known settings here: listeners, aeTitles, acceptStructuredReports, maxPduLength, artimTimeoutSeconds, idleTimeoutSeconds, releaseTimeoutSeconds, shutdownGraceSeconds, maxAssociationPduBytes)',
-      'config.yaml: extra: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, publishing, http)',
+      'config.yaml: dicom.listner: is not a known setting (known settings here: listeners, aeTitles, acceptStructuredReports, maxPduLength, artimTimeoutSeconds, idleTimeoutSeconds, releaseTimeoutSeconds, shutdownGraceSeconds, maxAssociationPduBytes, maxAssociations, maxAssociationsPerPeer)',
+      'config.yaml: extra: is not a known setting (known settings here: dicom, storage, log, media, routes, robots, publishing, http, audit)',
     ]);
-    expect(problemsOf({ dicom: { listeners: [{ port: 104, tls: {} }] } })).toEqual([
-      'config.yaml: dicom.listeners[0].tls: is not a known setting (known settings here: host, port)',
+    expect(problemsOf({ dicom: { listeners: [{ port: 104, tsl: {} }] } })).toEqual([
+      'config.yaml: dicom.listeners[0].tsl: is not a known setting (known settings here: host, port, tls, allow)',
     ]);
     expect(problemsOf({ storage: { retainWeeks: 1 } })).toEqual([
       'config.yaml: storage.retainWeeks: is not a known setting (known settings here: data, durable, reserveBytes, retainDays)',

@@ -210,6 +210,35 @@ describe('robots', () => {
     ]);
   });
 
+  it('take a PTBurn robot with its folder, its settings defaulted or given, beside the other kinds', () => {
+    expect(parse({ robots: [{ name: 'pt', kind: 'ptburn', folder: '/mnt/ptburn' }, { name: 'sim', kind: 'sim' }] }).robots).toEqual([
+      { name: 'pt', kind: 'ptburn', folder: '/mnt/ptburn', robotName: null, statusFrequencyMs: 2000, pathMap: [], autoAcknowledgeInkLow: false, print: true },
+      { name: 'sim', kind: 'sim', model: 'DP-4100', timeScale: 1 },
+    ]);
+    const full = {
+      name: 'pt', kind: 'ptburn', folder: '/mnt/ptburn', robotName: 'Disc Publisher 4100', statusFrequencyMs: 500,
+      pathMap: [{ from: '/var/lib/discrobot', to: '\\\\burner\\spool' }], autoAcknowledgeInkLow: true, print: false,
+    };
+    expect(parse({ robots: [full] }).robots).toEqual([full]);
+  });
+
+  it('refuse a PTBurn robot without its folder, with a bad setting, or with another kind\'s setting, naming the field', () => {
+    expect(problemsOf({ robots: [{ name: 'a', kind: 'ptburn' }] })).toEqual([
+      'config.yaml: robots[0].folder: is required for a PTBurn robot: its job folder (the PTBurn share, mounted here)',
+    ]);
+    expect(problemsOf({ robots: [{ name: 'a', kind: 'ptburn', folder: '/f', statusFrequencyMs: 10, pathMap: [{ from: '/x' }] }] })).toEqual([
+      'config.yaml: robots[0].statusFrequencyMs: must be a whole number of milliseconds from 50 to 60000 (PTBurn\'s StatusFrequency) (got 10)',
+      'config.yaml: robots[0].pathMap[0].to: must be the same place as the PTBurn server sees it, such as \\\\server\\spool',
+    ]);
+    expect(problemsOf({ robots: [{ name: 'a', kind: 'ptburn', folder: '/f', path: '/dev/ttyS0' }] })).toEqual([
+      'config.yaml: robots[0].path: applies to serial robots (kind: serial) only (got "/dev/ttyS0")',
+    ]);
+    expect(problemsOf({ robots: [{ name: 'a', kind: 'sim', folder: '/f', autoAcknowledgeInkLow: true }] })).toEqual([
+      'config.yaml: robots[0].folder: applies to PTBurn robots (kind: ptburn) only (got "/f")',
+      'config.yaml: robots[0].autoAcknowledgeInkLow: applies to PTBurn robots (kind: ptburn) only (got true)',
+    ]);
+  });
+
   it('accept every simulated model, and list them all when the model is unknown', () => {
     for (const model of MODEL_IDS) expect(parse({ robots: [{ name: 'r', kind: 'sim', model }] }).robots[0]).toMatchObject({ model });
     expect(problemsOf({ robots: [{ name: 'r', kind: 'sim', model: 'DP-9000' }] })).toEqual([
@@ -235,8 +264,8 @@ describe('robots', () => {
       'config.yaml: robots[0].path: must be the path of a serial device, such as /dev/ttyUSB0 (got "  ")',
     ]);
     expect(problemsOf({ robots: [{ name: 'a' }, { name: 'b', kind: 'usb' }] })).toEqual([
-      'config.yaml: robots[0].kind: must be sim (a simulated robot) or serial (a device on a serial port)',
-      'config.yaml: robots[1].kind: must be sim (a simulated robot) or serial (a device on a serial port) (got "usb")',
+      'config.yaml: robots[0].kind: must be sim (a simulated robot), serial (a device on a serial port) or ptburn (a PTBurn hot folder)',
+      'config.yaml: robots[1].kind: must be sim (a simulated robot), serial (a device on a serial port) or ptburn (a PTBurn hot folder) (got "usb")',
     ]);
   });
 
@@ -252,7 +281,7 @@ describe('robots', () => {
     ]);
     expect(problemsOf({ robots: [] })).toEqual(['config.yaml: robots: must list at least one robot (got [])']);
     expect(problemsOf({ robots: [{ name: 'a', kind: 'sim', port: '/dev/ttyS0' }] })).toEqual([
-      'config.yaml: robots[0].port: is not a known setting (known settings here: name, kind, model, timeScale, path)',
+      'config.yaml: robots[0].port: is not a known setting (known settings here: name, kind, model, timeScale, path, folder, robotName, statusFrequencyMs, pathMap, autoAcknowledgeInkLow, print)',
     ]);
     const scaleError = 'must be a number of simulated seconds per second from 0 (instant) to 100000';
     expect(problemsOf({ robots: [{ name: 'a', kind: 'sim', timeScale: -1 }, { name: 'b', kind: 'sim', timeScale: 100001 }] })).toEqual([

@@ -132,7 +132,7 @@ describe.each(DIAGRAM_MACHINES.map((machine) => [machine.id, machine] as const))
 
 describe('renderMachineSvg', () => {
   it('draws the machines of the dashboard contract, by machine.id', () => {
-    expect([...DIAGRAM_MACHINE_IDS].sort()).toEqual(['association', 'discJob', 'publisher', 'robot', 'study']);
+    expect([...DIAGRAM_MACHINE_IDS].sort()).toEqual(['association', 'discJob', 'ptburnRobot', 'publisher', 'robot', 'study']);
   });
 
   it('rejects a machine id it does not draw', async () => {

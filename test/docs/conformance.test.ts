@@ -175,11 +175,13 @@ describe('docs/conformance.md', () => {
     expect([...parameters.keys()]).toEqual(leaves);
   });
 
-  it('rejects associations with the PS3.8 reasons, called AE title as 7', () => {
+  it('rejects associations with the PS3.8 reasons: called AE title as 7, calling AE title (allow-list) as 3, over a limit transient 2/3/2', () => {
     expect(tableRows(rendered, 'Table 4.2-10 Association Rejection Reasons').map((r) => r.slice(0, 3))).toEqual([
       ['1 – rejected-permanent', '1 – DICOM UL service-user', '1 – no-reason-given'],
       ['1 – rejected-permanent', '1 – DICOM UL service-user', '2 – application-context-name-not-supported'],
       ['1 – rejected-permanent', '1 – DICOM UL service-user', '7 – called-AE-title-not-recognized'],
+      ['1 – rejected-permanent', '1 – DICOM UL service-user', '3 – calling-AE-title-not-recognized'],
+      ['2 – rejected-transient', '3 – DICOM UL service-provider (presentation related function)', '2 – local-limit-exceeded'],
     ]);
   });
 

@@ -43,8 +43,11 @@ const INPUT: AssociationInput = {
   id: 'assoc-1',
   peer: { address: '192.0.2.10', port: 50123 },
   listener: { host: '0.0.0.0', port: 11112 },
-  policy: { aeTitles: ['DISCROBOT'], acceptStructuredReports: false, maxPduLength: 16384, ...TIMERS },
+  // The listener's per-connection part: this listener allows only MODALITY to call; no limit reached.
+  policy: { aeTitles: ['DISCROBOT'], acceptStructuredReports: false, maxPduLength: 16384, callingAeTitles: ['MODALITY'], limitExceeded: null, ...TIMERS },
 };
+/** The same connection as the listener admits it over dicom.maxAssociationsPerPeer. */
+const OVER_LIMIT_INPUT: AssociationInput = { ...INPUT, policy: { ...INPUT.policy, limitExceeded: { limit: 'maxAssociationsPerPeer', value: 16 } } };
 
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -92,6 +95,8 @@ const REQUESTS: { name: string; request: AssociationRequest; answer: ConnectionC
     },
   },
   { name: 'wrong called AE', request: rq({ calledAeTitle: 'PACS' }), answer: { type: 'reject', result: 1, source: 1, reason: 7 } },
+  // PS3.8 Table 9-21: rejected-permanent, service-user, calling-AE-title-not-recognized.
+  { name: 'calling AE not allowed', request: rq({ callingAeTitle: 'INTRUDER' }), answer: { type: 'reject', result: 1, source: 1, reason: 3 } },
   { name: 'wrong application context', request: rq({ applicationContextName: '1.2.3' }), answer: { type: 'reject', result: 1, source: 1, reason: 2 } },
   {
     name: 'nothing acceptable',
@@ -227,7 +232,7 @@ function expectedEffects(from: string, event: AnyEventObject): Expected {
 const coverage = createModelCoverage(associationMachine);
 const FINAL = new Set(['released', 'rejected', 'aborted', 'failed']);
 
-function startAssociation() {
+function startAssociation(input: AssociationInput = INPUT) {
   const clock = new SimulatedClock();
   const commands: ConnectionCommand[] = [];
   const toParent: AssociationParentEvent[] = [];
@@ -253,7 +258,7 @@ function startAssociation() {
     }),
     { clock, inspect: (event) => coverage.inspect(event) },
   ).start();
-  const actor = createActor(associationMachine.provide({ actors: { connection: fakeConnection } }), { input: INPUT, parent }).start();
+  const actor = createActor(associationMachine.provide({ actors: { connection: fakeConnection } }), { input, parent }).start();
 
   /** Sends the event the way production does. */
   function stimulate(event: AnyEventObject): void {
@@ -431,6 +436,24 @@ describe('association machine: scenarios', () => {
     h.stimulate({ type: 'store.finished', messageId: 7, status: 0x0000, bytes: 10, sopInstanceUid: STORE_STARTED.sopInstanceUid });
     expect(h.actor.getSnapshot().context.counters).toEqual({ stored: 1, failed: 0, bytes: 10, echoes: 0 });
     expect(h.toParent).toEqual([]);
+  });
+
+  it('over an association limit, an acceptable A-ASSOCIATE-RQ gets A-ASSOCIATE-RJ 2/3/2 (transient, local-limit-exceeded)', () => {
+    const h = startAssociation(OVER_LIMIT_INPUT);
+    h.stimulate(VARIANTS['association.requested']![0]!);
+    const snapshot = h.actor.getSnapshot();
+    expect(h.commands).toEqual([{ type: 'reject', result: 2, source: 3, reason: 2 }]);
+    expect(snapshot.value).toBe('rejected');
+    expect(snapshot.context.outcome).toEqual({ state: 'rejected', reason: 'local limit exceeded: dicom.maxAssociationsPerPeer (16)' });
+    expect(h.toParent).toEqual([{ type: 'association.ended', id: INPUT.id, outcome: snapshot.context.outcome }]);
+  });
+
+  it('over a limit, a request refused anyway gets the permanent answer, not "try again later"', () => {
+    for (const r of REQUESTS.filter((x) => x.answer.type === 'reject')) {
+      const h = startAssociation(OVER_LIMIT_INPUT);
+      h.stimulate({ type: 'association.requested', request: r.request });
+      expect(h.commands, r.name).toEqual([r.answer]);
+    }
   });
 
   it('an echo restarts the idle timer', () => {

@@ -32,3 +32,12 @@ export const echoscu = (port: number, calledAe: string, extra: string[] = []) =>
 
 export const storescu = (port: number, calledAe: string, files: string[], extra: string[] = []) =>
   runTool('storescu', ['-v', '-aec', calledAe, ...extra, '127.0.0.1', String(port), ...files], { timeoutMs: 300_000 });
+
+/** Sends one file in its own association (storescu -d) and reads the C-STORE status and Error Comment (an LO: its first 64 characters) from the dump. */
+export async function storeOneWithStatus(port: number, file: string): Promise<{ status: number; comment: string; output: string }> {
+  const result = await storescu(port, 'DISCROBOT', [file], ['-d']);
+  const status = /DIMSE Status\s*:\s*0x([0-9a-f]{4})/i.exec(result.output);
+  if (!status) throw new Error(`no C-STORE response in storescu's output (exit ${result.code}):\n${result.output.slice(-3000)}`);
+  const comment = /\(0000,0902\) LO \[(.*)\]/.exec(result.output)?.[1] ?? '';
+  return { status: parseInt(status[1]!, 16), comment, output: result.output };
+}
